@@ -1,0 +1,107 @@
+"""The exceptions legiongraph raises, and how each maps to a CLI exit code and an HTTP status.
+
+Every error derives from :class:`LegiongraphError`. Messages name the file, line, term or field
+involved so that an analyst can act on them without a traceback.
+
+Exit codes (documented in the README):
+
+====  ==========================================================
+0     success (``validate``: the data conforms)
+1     the data does not conform to the shapes
+2     a file or query could not be read or parsed; bad arguments
+3     the store is missing, locked or inconsistent
+4     any other legiongraph error
+====  ==========================================================
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXIT_CODES",
+    "HTTP_STATUS",
+    "ConfigError",
+    "LegiongraphError",
+    "LoadError",
+    "QueryError",
+    "ResourceNotFound",
+    "StoreError",
+    "ValidationFailed",
+    "exit_code_for",
+    "http_status_for",
+]
+
+
+class LegiongraphError(Exception):
+    """Root of every error legiongraph raises on purpose."""
+
+
+class ConfigError(LegiongraphError):
+    """A configuration file, environment variable or flag has a bad value."""
+
+
+class ResourceNotFound(LegiongraphError):
+    """A named ontology file, data file or query does not exist."""
+
+
+class LoadError(LegiongraphError):
+    """An RDF file cannot be read or parsed; the message names the file and line."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+
+class ValidationFailed(LegiongraphError):
+    """The data does not conform to the SHACL shapes; ``report`` holds every violation."""
+
+    def __init__(self, message: str, report: object = None):
+        super().__init__(message)
+        self.report = report
+
+
+class QueryError(LegiongraphError):
+    """A SPARQL query is malformed or cannot be run."""
+
+
+class StoreError(LegiongraphError):
+    """The store is missing, cannot be opened, or a write to it failed."""
+
+
+# Most specific class first: the first match wins.
+EXIT_CODES: tuple[tuple[type[LegiongraphError], int], ...] = (
+    (ValidationFailed, 1),
+    (LoadError, 2),
+    (QueryError, 2),
+    (ConfigError, 2),
+    (ResourceNotFound, 2),
+    (StoreError, 3),
+    (LegiongraphError, 4),
+)
+
+HTTP_STATUS: tuple[tuple[type[LegiongraphError], int], ...] = (
+    (QueryError, 400),
+    (LoadError, 400),
+    (ValidationFailed, 422),
+    (ResourceNotFound, 404),
+    (ConfigError, 500),
+    (StoreError, 503),
+    (LegiongraphError, 500),
+)
+
+
+def _lookup(table: tuple[tuple[type[LegiongraphError], int], ...], error: BaseException) -> int:
+    for cls, code in table:
+        if isinstance(error, cls):
+            return code
+    return table[-1][1]
+
+
+def exit_code_for(error: BaseException) -> int:
+    """Return the CLI exit code for an error."""
+    return _lookup(EXIT_CODES, error)
+
+
+def http_status_for(error: BaseException) -> int:
+    """Return the HTTP status code for an error."""
+    return _lookup(HTTP_STATUS, error)

@@ -1,0 +1,160 @@
+"""The default back end: an embedded, persistent Oxigraph store on disk.
+
+Queries run on Oxigraph's own SPARQL engine. A whole-store rebuild is written into a fresh
+directory that replaces the old one only when complete; smaller writes run in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from ..errors import QueryError, StoreError
+from ..fsutil import atomic_replace_dir, new_sibling_dir, recover_dir
+from ..results import QueryResult, term_to_tsv
+from .base import Store
+
+__all__ = ["OxigraphStore", "from_ox", "to_ox"]
+
+_XSD_STRING = str(XSD.string)
+
+
+def from_ox(term: object) -> Node | None:
+    """Convert a pyoxigraph term to the equivalent rdflib term."""
+    if term is None or isinstance(term, ox.DefaultGraph):
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+    raise StoreError(f"unsupported term from Oxigraph: {term!r}")
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to the equivalent pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"unsupported term for Oxigraph: {term!r}")
+
+
+def _quads(graph: URIRef, triples: Iterable[tuple]) -> Iterable[ox.Quad]:
+    g = ox.NamedNode(str(graph))
+    for s, p, o in triples:
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+
+
+class OxigraphStore(Store):
+    """A pyoxigraph store in a directory; opened read-only unless asked otherwise."""
+
+    kind = "oxigraph"
+
+    def __init__(self, path: Path | None, *, read_only: bool = True) -> None:
+        self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        if self.path is None:
+            self._store = ox.Store()
+            return
+        recover_dir(self.path, clean=not read_only)
+        if read_only and not (self.path / "CURRENT").exists():
+            raise StoreError(f"{self.path}: no store here; run 'legiongraph build' first")
+        try:
+            self._store = ox.Store.read_only(str(self.path)) if read_only else ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open the Oxigraph store: {exc}") from None
+
+    def query(self, sparql: str) -> QueryResult:
+        """Run a query on Oxigraph's engine with the union default graph."""
+        try:
+            answer = self._store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except (OSError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ASK", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows = [tuple(from_ox(sol[i]) for i in range(len(variables))) for sol in answer]
+            return QueryResult("SELECT", variables=variables, rows=rows)
+        from rdflib import Graph
+
+        graph = Graph()
+        for triple in answer:
+            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        return QueryResult("CONSTRUCT", graph=graph)
+
+    def graphs(self) -> list[URIRef]:
+        """Return the named graphs, sorted."""
+        return sorted(URIRef(g.value) for g in self._store.named_graphs()
+                      if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: URIRef | None = None) -> int:
+        """Count quads in one graph or in all named graphs."""
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None,
+                                                            ox.NamedNode(str(graph))))
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store is open read-only")
+
+    def replace_all(self, dataset: Dataset) -> None:
+        """Rebuild the store in a fresh directory and swap it in when complete."""
+        self._writable()
+        if self.path is None:
+            self._store.clear()
+            self._store.extend(q for ctx in dataset.graphs()
+                               for q in _quads(ctx.identifier, ctx) if len(ctx))
+            return
+        fresh_dir = new_sibling_dir(self.path)
+        fresh = ox.Store(str(fresh_dir))
+        fresh.bulk_extend(q for ctx in dataset.graphs() for q in _quads(ctx.identifier, ctx))
+        fresh.flush()
+        del fresh
+        del self._store
+        atomic_replace_dir(fresh_dir, self.path)
+        self._store = ox.Store(str(self.path))
+
+    def replace_graphs(self, graphs: Iterable[tuple[URIRef, Iterable[tuple]]]) -> None:
+        """Replace named graphs in one transaction: a single SPARQL Update request."""
+        self._writable()
+        parts = []
+        for name, triples in graphs:
+            body = "\n".join(" ".join(term_to_tsv(t) for t in triple) + " ." for triple in triples)
+            parts.append(f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
+        if parts:
+            self._store.update(" ;\n".join(parts))
+
+    def to_dataset(self, graphs: Iterable[URIRef] | None = None) -> Dataset:
+        """Copy the content (or some graphs) into an rdflib Dataset."""
+        wanted = None if graphs is None else {str(g) for g in graphs}
+        ds = Dataset(default_union=True)
+        for quad in self._store:
+            if wanted is not None and quad.graph_name.value not in wanted:
+                continue
+            ds.graph(URIRef(quad.graph_name.value)).add(
+                (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+        return ds
+
+    def close(self) -> None:
+        """Drop the handle to the store."""
+        self._store = None  # type: ignore[assignment]
