@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The built store lives in the working copy so that `make run` and `make clean` find it.
 export LEGIONGRAPH_STORE_PATH ?= $(CURDIR)/var/store
 
-.PHONY: run test lint build stats bench reference clean distclean
+.PHONY: run test lint build stats bench reference vendor clean distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +14,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The query UI's YASGUI, pinned in package-lock.json, is served by our own server (no CDN).
+NPM_STAMP  := node_modules/.installed
+YASGUI_SRC := node_modules/@zazuko/yasgui/build
+YASGUI_DIR := src/legiongraph/web/static/vendor/yasgui
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(NPM_STAMP)
+
+$(YASGUI_DIR)/yasgui.min.js: $(NPM_STAMP)
+	mkdir -p $(YASGUI_DIR)
+	cp $(YASGUI_SRC)/yasgui.min.css $(YASGUI_SRC)/yasgui.min.js.map $(YASGUI_DIR)/
+	cp $(YASGUI_SRC)/yasgui.min.js $(YASGUI_DIR)/
+
+vendor: $(YASGUI_DIR)/yasgui.min.js
+
 $(LEGIONGRAPH_STORE_PATH)/CURRENT: $(STAMP) $(wildcard ontology/*.ttl data/*/*.ttl data/*/*.trig)
 	$(BIN)/legiongraph build
 
 build: $(STAMP)
 	$(BIN)/legiongraph build
 
-run: $(LEGIONGRAPH_STORE_PATH)/CURRENT
+run: $(LEGIONGRAPH_STORE_PATH)/CURRENT vendor
 	$(BIN)/legiongraph stats
 	@echo
 	@echo "== Foreign prisoners of war held by Ukraine on 2 May 2025, by citizenship =="
@@ -29,7 +45,7 @@ run: $(LEGIONGRAPH_STORE_PATH)/CURRENT
 	@echo "== Named persons and what happened to them =="
 	$(BIN)/legiongraph query named-persons
 
-test: $(STAMP)
+test: $(STAMP) vendor
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/pytest -q
 
@@ -43,4 +59,4 @@ clean:
 	rm -rf var tests/artifacts .pytest_cache
 
 distclean: clean
-	rm -rf $(VENV) src/*.egg-info
+	rm -rf $(VENV) src/*.egg-info node_modules $(YASGUI_DIR)

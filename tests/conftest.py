@@ -55,3 +55,45 @@ def store(request: pytest.FixtureRequest) -> OxigraphStore | MemoryStore:
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     return Config(store_path=tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def served_config(oxigraph_store: OxigraphStore) -> Config:
+    """A configuration that points at the session's built Oxigraph store."""
+    return Config(store="oxigraph", store_path=oxigraph_store.path)
+
+
+@pytest.fixture(scope="session")
+def app(served_config: Config, oxigraph_store: OxigraphStore):
+    from legiongraph.web import create_app
+
+    application = create_app(served_config, store=oxigraph_store)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(served_config: Config):
+    """Serve the app as `legiongraph serve` does (waitress, query worker processes) on a free
+    loopback port; yield its base URL."""
+    import threading
+
+    from waitress.server import create_server
+
+    from legiongraph.executor import ProcessExecutor
+    from legiongraph.web import create_app
+
+    executor = ProcessExecutor(served_config, workers=2, timeout=30)
+    live_app = create_app(served_config, executor=executor)
+    server = create_server(live_app, host="127.0.0.1", port=0, threads=4)
+    port = server.socket.getsockname()[1]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.close()
+    executor.close()

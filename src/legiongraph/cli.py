@@ -96,6 +96,24 @@ def stats_cmd(config: Config) -> None:
         click.echo(compute_stats(store).text(), nl=False)
 
 
+@cli.command("serve")
+@click.option("--host", default=None, help="Interface to listen on (default: 127.0.0.1, loopback only).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default: 8000).")
+@click.option("--threads", type=int, default=8, show_default=True, help="Worker threads.")
+@click.pass_obj
+def serve_cmd(config: Config, host: str | None, port: int | None, threads: int) -> None:
+    """Serve the SPARQL endpoint, the query UI and the Linked Data pages with waitress."""
+    from waitress import serve
+
+    from .web import create_app
+
+    config = config.replace(host=host or config.host, port=port or config.port)
+    app = create_app(config, store=open_store(config))
+    click.echo(f"Serving legiongraph at http://{config.host}:{config.port}/ "
+               f"(SPARQL endpoint: /sparql). Press Ctrl+C to stop.")
+    serve(app, host=config.host, port=config.port, threads=threads, ident="legiongraph")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning legiongraph errors into a message and an exit code."""
     try:

@@ -38,6 +38,8 @@ class Config:
     reasoner: str = "owlrl"
     host: str = "127.0.0.1"
     port: int = 8000
+    query_timeout: float = 30.0
+    workers: int = 2
 
     def __post_init__(self) -> None:
         if self.store not in STORE_KINDS:
@@ -48,6 +50,11 @@ class Config:
             raise ConfigError(f"reasoner: expected 'owlrl', got {self.reasoner!r}")
         if not 0 < self.port < 65536:
             raise ConfigError(f"port: expected 1-65535, got {self.port}")
+        if not self.query_timeout > 0:
+            raise ConfigError(f"query_timeout: expected a positive number of seconds, "
+                              f"got {self.query_timeout}")
+        if not 1 <= self.workers <= 64:
+            raise ConfigError(f"workers: expected 1-64 query worker processes, got {self.workers}")
 
     def replace(self, **changes: Any) -> Config:
         """Return a copy with some settings changed."""
@@ -63,11 +70,13 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
         return None
     if name in ("store_path", "data_dir"):
         return Path(value).expanduser()
-    if name == "port":
+    kind = {"port": int, "workers": int, "query_timeout": float}.get(name)
+    if kind is not None:
         try:
-            return int(value)
+            return kind(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"{origin}: port: expected an integer, got {value!r}") from None
+            expected = "an integer" if kind is int else "a number"
+            raise ConfigError(f"{origin}: {name}: expected {expected}, got {value!r}") from None
     return str(value)
 
 

@@ -23,8 +23,10 @@ __all__ = [
     "LegiongraphError",
     "LoadError",
     "QueryError",
+    "QueryTimeout",
     "ResourceNotFound",
     "StoreError",
+    "UpdateRefused",
     "ValidationFailed",
     "exit_code_for",
     "http_status_for",
@@ -64,6 +66,14 @@ class QueryError(LegiongraphError):
     """A SPARQL query is malformed or cannot be run."""
 
 
+class UpdateRefused(QueryError):
+    """A SPARQL Update was sent to a read-only endpoint or command."""
+
+
+class QueryTimeout(LegiongraphError):
+    """A query ran past its time limit and was stopped, or no worker was free in time."""
+
+
 class StoreError(LegiongraphError):
     """The store is missing, cannot be opened, or a write to it failed."""
 
@@ -75,16 +85,19 @@ EXIT_CODES: tuple[tuple[type[LegiongraphError], int], ...] = (
     (QueryError, 2),
     (ConfigError, 2),
     (ResourceNotFound, 2),
+    (QueryTimeout, 4),
     (StoreError, 3),
     (LegiongraphError, 4),
 )
 
 HTTP_STATUS: tuple[tuple[type[LegiongraphError], int], ...] = (
+    (UpdateRefused, 403),
     (QueryError, 400),
     (LoadError, 400),
     (ValidationFailed, 422),
     (ResourceNotFound, 404),
     (ConfigError, 500),
+    (QueryTimeout, 503),
     (StoreError, 503),
     (LegiongraphError, 500),
 )

@@ -11,13 +11,14 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
-from rdflib.exceptions import ParserError
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from .errors import LoadError
-from .iris import GRAPH_ONTOLOGY, GRAPH_REFERENCE, source_graph
+from .iris import GRAPH_ONTOLOGY, GRAPH_REFERENCE, PREFIXES, source_graph
+from .oxterms import from_ox
 from .resources import Resource, Resources
 
 __all__ = [
@@ -27,9 +28,10 @@ __all__ = [
     "load_files",
     "parse_graph",
     "parse_into",
+    "parse_quads",
 ]
 
-# File suffix -> rdflib parser name. Only formats that cannot fetch or expand anything.
+# File suffix -> parser. Only formats that cannot fetch or expand anything from outside the file.
 FORMATS = {
     ".ttl": "turtle",
     ".trig": "trig",
@@ -37,6 +39,15 @@ FORMATS = {
     ".nq": "nquads",
 }
 QUAD_FORMATS = {"trig", "nquads"}
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+_OX_MESSAGE = re.compile(r"^Parser error at line \d+ column \d+: ")
+
+Quad = tuple[Node, Node, Node, URIRef | None]
 
 
 def format_for(name: str) -> str:
@@ -49,45 +60,43 @@ def format_for(name: str) -> str:
     return FORMATS[suffix]
 
 
-def _line_of(message: str) -> int | None:
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else None
+def parse_quads(data: bytes, fmt: str, location: str) -> list[Quad]:
+    """Parse RDF bytes with Oxigraph's parser; raise LoadError naming file, line and column.
 
-
-def parse_into(target: Dataset, data: bytes, fmt: str, location: str) -> Dataset:
-    """Parse bytes of RDF into a fresh Dataset; raise LoadError with file and line on bad input."""
+    Relative IRIs without a ``@base`` are an error, not silently resolved against the file name.
+    """
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LoadError(f"{location}: not UTF-8 (byte {exc.start})", path=location) from None
-    parsed = Dataset()
+    if fmt not in _OX_FORMATS:
+        raise LoadError(f"{location}: unsupported format {fmt!r}", path=location)
     try:
-        parsed.parse(data=text, format=fmt, publicID=f"file:///{Path(location).name}")
-    except BadSyntax as exc:
-        line = exc.lines + 1
-        raise LoadError(f"{location}, line {line}: {exc._why}", path=location, line=line) from None
-    except (ParserError, SyntaxError, ValueError) as exc:
-        line = _line_of(str(exc))
-        where = f"{location}, line {line}" if line else location
-        raise LoadError(f"{where}: {exc}", path=location, line=line) from None
-    for ctx in parsed.graphs():
-        graph = target.graph(ctx.identifier)
-        for triple in ctx:
-            graph.add(triple)
-    for prefix, ns in parsed.namespaces():
-        target.bind(prefix, ns, override=False)
-    return parsed
+        parsed = list(ox.parse(data, format=_OX_FORMATS[fmt], rename_blank_nodes=True))
+    except SyntaxError as exc:
+        message = _OX_MESSAGE.sub("", exc.msg or str(exc))
+        line = exc.lineno
+        where = f"{location}, line {line}, column {exc.offset}" if line else location
+        raise LoadError(f"{where}: {message}", path=location, line=line) from None
+    return [(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name))
+            for q in parsed]
+
+
+def parse_into(target: Dataset, data: bytes, fmt: str, location: str) -> set[URIRef | None]:
+    """Parse RDF bytes into a Dataset, keeping named graphs; return the graph names seen."""
+    seen: set[URIRef | None] = set()
+    for s, p, o, g in parse_quads(data, fmt, location):
+        target.graph(g if g is not None else DATASET_DEFAULT_GRAPH_ID).add((s, p, o))
+        seen.add(g)
+    return seen
 
 
 def parse_graph(data: bytes, fmt: str, location: str) -> Graph:
-    """Parse a triples file into a plain Graph."""
-    ds = Dataset()
-    parse_into(ds, data, fmt, location)
+    """Parse a triples file into a plain Graph, merging any named graphs."""
     merged = Graph()
-    for ctx in ds.graphs():
-        for triple in ctx:
-            merged.add(triple)
-    for prefix, ns in ds.namespaces():
+    for s, p, o, _ in parse_quads(data, fmt, location):
+        merged.add((s, p, o))
+    for prefix, ns in PREFIXES.items():
         merged.bind(prefix, ns, override=False)
     return merged
 
@@ -121,17 +130,15 @@ def _add_source_file(target: Dataset, res: Resource | Path) -> URIRef:
     if fmt not in QUAD_FORMATS:
         _add_triples_file(target, res, expected)
         return expected
-    parsed = Dataset()
-    parse_into(parsed, data, fmt, location)
-    graphs = {ctx.identifier for ctx in parsed.graphs() if len(ctx)}
+    quads = parse_quads(data, fmt, location)
+    graphs = {g for *_, g in quads}
     if graphs != {expected}:
-        found = ", ".join(sorted("the default graph" if g == DATASET_DEFAULT_GRAPH_ID else f"<{g}>"
-                                 for g in graphs)) or "nothing"
+        found = ", ".join(sorted("the default graph" if g is None else f"<{g}>" for g in graphs))
         raise LoadError(f"{location}: a source file must hold exactly one named graph <{expected}>;"
-                        f" found {found}", path=location)
+                        f" found {found or 'nothing'}", path=location)
     dest = target.graph(expected)
-    for triple in parsed.graph(expected):
-        dest.add(triple)
+    for s, p, o, _ in quads:
+        dest.add((s, p, o))
     return expected
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rdflib import Dataset, URIRef
 
@@ -19,8 +19,19 @@ class Store(ABC):
     kind: str = ""
 
     @abstractmethod
-    def query(self, sparql: str) -> QueryResult:
-        """Run a SPARQL query with the union of all named graphs as the default graph."""
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query.
+
+        Without a dataset, the default graph is the union of all named graphs. ``default_graphs``
+        and ``named_graphs`` (the protocol's ``default-graph-uri`` and ``named-graph-uri``) select
+        graphs held in the store and override any FROM clause; unknown graphs are empty.
+        """
 
     @abstractmethod
     def graphs(self) -> list[URIRef]:

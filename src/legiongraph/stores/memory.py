@@ -5,12 +5,14 @@ Meant for tests and tiny graphs: rdflib's SPARQL engine is far slower than Oxigr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import rdflib.plugins.sparql
 from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 
 from ..errors import QueryError, StoreError
 from ..fsutil import atomic_write_bytes
@@ -39,10 +41,23 @@ class MemoryStore(Store):
             elif read_only:
                 raise StoreError(f"{file}: no store here; run 'legiongraph build' first")
 
-    def query(self, sparql: str) -> QueryResult:
-        """Run a query on rdflib's engine."""
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a query on rdflib's engine; FROM and the protocol dataset never load anything."""
+        # rdflib would otherwise fetch or open any FROM / FROM NAMED IRI it does not hold.
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
         try:
             prepared = prepareQuery(sparql)
+            if default_graphs is not None or named_graphs is not None:
+                prepared.algebra["datasetClause"] = (
+                    [CompValue("DatasetClause", default=URIRef(g)) for g in default_graphs or ()]
+                    + [CompValue("DatasetClause", named=URIRef(g)) for g in named_graphs or ()]
+                ) or [CompValue("DatasetClause", named=URIRef("urn:x-legiongraph:empty"))]
             answer = self._ds.query(prepared)
         except Exception as exc:  # rdflib raises many unrelated types for bad queries
             raise QueryError(f"query failed: {exc}") from None

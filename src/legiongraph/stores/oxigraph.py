@@ -6,54 +6,19 @@ directory that replaces the old one only when complete; smaller writes run in on
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
+from rdflib import Dataset, URIRef
 
 from ..errors import QueryError, StoreError
 from ..fsutil import atomic_replace_dir, new_sibling_dir, recover_dir
+from ..oxterms import from_ox, to_ox
 from ..results import QueryResult, term_to_tsv
 from .base import Store
 
-__all__ = ["OxigraphStore", "from_ox", "to_ox"]
-
-_XSD_STRING = str(XSD.string)
-
-
-def from_ox(term: object) -> Node | None:
-    """Convert a pyoxigraph term to the equivalent rdflib term."""
-    if term is None or isinstance(term, ox.DefaultGraph):
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
-    raise StoreError(f"unsupported term from Oxigraph: {term!r}")
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to the equivalent pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise StoreError(f"unsupported term for Oxigraph: {term!r}")
-
+__all__ = ["OxigraphStore"]
 
 def _quads(graph: URIRef, triples: Iterable[tuple]) -> Iterable[ox.Quad]:
     g = ox.NamedNode(str(graph))
@@ -80,10 +45,22 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open the Oxigraph store: {exc}") from None
 
-    def query(self, sparql: str) -> QueryResult:
-        """Run a query on Oxigraph's engine with the union default graph."""
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a query on Oxigraph's engine."""
+        options: dict = {}
+        if default_graphs is None and named_graphs is None:
+            options["use_default_graph_as_union"] = True
+        else:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
         try:
-            answer = self._store.query(sparql, use_default_graph_as_union=True)
+            answer = self._store.query(sparql, **options)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from None
         except (OSError, ValueError) as exc:

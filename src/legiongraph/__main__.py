@@ -1,0 +1,5 @@
+"""Allow ``python -m legiongraph``."""
+
+from .cli import main
+
+main()

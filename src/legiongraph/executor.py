@@ -1,0 +1,150 @@
+"""Where queries run: inline for tests and tools, or in worker processes that are killed on time.
+
+A running Oxigraph query cannot be interrupted from Python (it releases the GIL and ignores
+signals), so the endpoint runs each query in a worker process with the store open read-only.
+When a query passes its time limit the worker is killed and replaced; other clients are served by
+the other workers meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import threading
+from abc import ABC, abstractmethod
+from multiprocessing.connection import Connection
+
+from .config import Config
+from .errors import LegiongraphError, QueryTimeout, StoreError
+from .service import Answer, SparqlRequest, answer
+from .stores import open_store
+from .stores.base import Store
+
+__all__ = ["Executor", "InlineExecutor", "ProcessExecutor"]
+
+
+class Executor(ABC):
+    """Runs prepared SPARQL requests against the served store."""
+
+    @abstractmethod
+    def run(self, request: SparqlRequest) -> Answer:
+        """Answer one request."""
+
+    def close(self) -> None:  # noqa: B027 - the inline executor holds nothing
+        """Stop any workers."""
+
+
+class InlineExecutor(Executor):
+    """Run queries in the calling thread, without a time limit."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def run(self, request: SparqlRequest) -> Answer:
+        """Answer one request in this thread."""
+        return answer(self.store, request)
+
+
+def _worker_main(config: Config, conn: Connection) -> None:
+    """Serve requests from one pipe until it closes; runs in the worker process."""
+    try:
+        store = open_store(config, read_only=True)
+    except LegiongraphError as exc:
+        conn.send(("error", exc))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", answer(store, request)))
+        except LegiongraphError as exc:
+            conn.send(("error", exc))
+        except Exception as exc:  # report, never die silently: the parent would wait in vain
+            conn.send(("error", LegiongraphError(f"the query failed: {type(exc).__name__}: {exc}")))
+
+
+class _Worker:
+    def __init__(self, ctx: multiprocessing.context.BaseContext, config: Config) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(config, child), daemon=True,
+                                   name="legiongraph-query-worker")
+        self.process.start()
+        child.close()
+        status, payload = self.conn.recv()
+        if status != "ready":
+            self.stop()
+            raise payload
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+
+
+class ProcessExecutor(Executor):
+    """A fixed pool of worker processes; a query past its time limit kills its worker."""
+
+    def __init__(self, config: Config, workers: int = 2, timeout: float = 30.0,
+                 wait: float | None = None) -> None:
+        self.config = config
+        self.timeout = timeout
+        self.wait = timeout if wait is None else wait
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        for _ in range(max(1, workers)):
+            self._add()
+
+    def _add(self) -> None:
+        worker = _Worker(self._ctx, self.config)
+        with self._lock:
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def run(self, request: SparqlRequest) -> Answer:
+        """Answer one request in a worker; kill the worker if it runs past the time limit."""
+        try:
+            worker = self._idle.get(timeout=self.wait)
+        except queue.Empty:
+            raise QueryTimeout("all query workers are busy; try again later") from None
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(self.timeout):
+                raise QueryTimeout(f"the query ran past the {self.timeout:g} s time limit "
+                                   "and was stopped")
+            status, payload = worker.conn.recv()
+        except (QueryTimeout, EOFError, OSError) as exc:
+            self._replace(worker)
+            if isinstance(exc, QueryTimeout):
+                raise
+            raise StoreError("the query worker stopped unexpectedly") from None
+        self._idle.put(worker)
+        if status == "error":
+            raise payload
+        return payload
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.stop()
+        with self._lock:
+            self._all.discard(worker)
+        self._add()
+
+    def close(self) -> None:
+        """Stop every worker."""
+        with self._lock:
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.stop()
+
+    @property
+    def pids(self) -> list[int]:
+        """Return the process ids of the live workers."""
+        with self._lock:
+            return sorted(w.process.pid for w in self._all if w.process.pid is not None)

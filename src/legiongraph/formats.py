@@ -1,0 +1,63 @@
+"""Media types of the result and RDF formats legiongraph reads and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph
+
+__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "Format", "by_name", "serialize_graph"]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A serialisation: short name, media type, rdflib plugin name, file suffix."""
+
+    name: str
+    media_type: str
+    plugin: str
+    suffix: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def content_type(self) -> str:
+        """Return the Content-Type header value, with the charset for text formats."""
+        return f"{self.media_type}; charset=utf-8"
+
+
+# The first entry of each list is the default when a client accepts anything.
+RESULT_FORMATS: tuple[Format, ...] = (
+    Format("json", "application/sparql-results+json", "json", ".srj", ("srj",)),
+    Format("xml", "application/sparql-results+xml", "xml", ".srx", ("srx",)),
+    Format("csv", "text/csv", "csv", ".csv"),
+    Format("tsv", "text/tab-separated-values", "tsv", ".tsv"),
+)
+
+GRAPH_FORMATS: tuple[Format, ...] = (
+    Format("turtle", "text/turtle", "turtle", ".ttl", ("ttl",)),
+    Format("nt", "application/n-triples", "nt", ".nt", ("ntriples", "n-triples")),
+    Format("jsonld", "application/ld+json", "json-ld", ".jsonld", ("json-ld",)),
+    Format("rdfxml", "application/rdf+xml", "xml", ".rdf", ("xml", "rdf")),
+    Format("trig", "application/trig", "trig", ".trig"),
+    Format("nquads", "application/n-quads", "nquads", ".nq", ("nq", "n-quads")),
+)
+
+
+def by_name(name: str, formats: tuple[Format, ...]) -> Format | None:
+    """Find a format by short name, alias or media type."""
+    key = name.strip().lower()
+    for fmt in formats:
+        if key in (fmt.name, fmt.media_type, *fmt.aliases):
+            return fmt
+    return None
+
+
+def serialize_graph(graph: Graph, fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
+    """Serialise a graph in a graph format, binding the given prefixes."""
+    for prefix, ns in (prefixes or {}).items():
+        graph.bind(prefix, ns, override=False)
+    if fmt.plugin == "json-ld":
+        context = {p: ns for p, ns in (prefixes or {}).items()}
+        return graph.serialize(format="json-ld", context=context, auto_compact=True,
+                               encoding="utf-8")
+    return graph.serialize(format=fmt.plugin, encoding="utf-8")

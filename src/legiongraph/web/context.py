@@ -1,0 +1,85 @@
+"""Per-application and per-request resources: the config, the store, the named queries."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app, g
+
+from ..config import Config
+from ..executor import Executor
+from ..resources import Resources
+from ..servicedesc import GraphStats, graph_statistics
+from ..stores import open_store
+from ..stores.base import Store
+
+__all__ = [
+    "get_config",
+    "get_executor",
+    "get_resources",
+    "get_statistics",
+    "get_store",
+    "init_app",
+]
+
+_KEY = "legiongraph"
+
+
+class _AppState:
+    """What one application shares between requests: the store is opened once, read-only."""
+
+    def __init__(self, config: Config, store: Store | None, executor: Executor) -> None:
+        self.config = config
+        self.executor = executor
+        self.resources = Resources(config.data_dir)
+        self._store = store
+        self._lock = threading.Lock()
+        self._statistics: list[GraphStats] | None = None
+
+    def store(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self.config, read_only=True)
+            return self._store
+
+    def statistics(self) -> list[GraphStats]:
+        # The served store is read-only, so its statistics are computed once.
+        if self._statistics is None:
+            self._statistics = graph_statistics(self.store())
+        return self._statistics
+
+
+def init_app(app: Flask, store: Store | None, executor: Executor) -> None:
+    """Attach the shared state to an application."""
+    app.extensions[_KEY] = _AppState(app.config["LEGIONGRAPH"], store, executor)
+
+
+def get_executor() -> Executor:
+    """Return what runs the application's queries."""
+    return _state().executor
+
+
+def _state() -> _AppState:
+    return current_app.extensions[_KEY]
+
+
+def get_config() -> Config:
+    """Return the application's configuration."""
+    return _state().config
+
+
+def get_resources() -> Resources:
+    """Return the resources (queries, ontology) the application reads."""
+    return _state().resources
+
+
+def get_statistics() -> list[GraphStats]:
+    """Return the VoID statistics of the served store."""
+    return _state().statistics()
+
+
+def get_store() -> Store:
+    """Return the store for this request."""
+    if "store" not in g:
+        g.store = _state().store()
+    return g.store

@@ -1,0 +1,300 @@
+/* legiongraph charts: a horizontal bar chart and a timeline drawn as inline SVG, no libraries. */
+(function (global) {
+  "use strict";
+
+  var SVG = "http://www.w3.org/2000/svg";
+  var NUMERIC = /#(integer|decimal|double|float|int|long|short|byte|nonNegativeInteger|positiveInteger|unsignedInt|unsignedLong)$/;
+  var CERTAINTY_COLOURS = {
+    confirmed: "#1b7f5f", reported: "#2f6db5", alleged: "#d9822b", assumed: "#8e5cb5", denied: "#b83b3b"
+  };
+  var DAY = 86400000;
+
+  function el(name, attrs, parent, text) {
+    var node = document.createElementNS(SVG, name);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function html(name, attrs, parent, text) {
+    var node = document.createElement(name);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  /** POST a query to the SPARQL endpoint and resolve with the JSON results. */
+  function sparql(endpoint, query) {
+    return fetch(endpoint, {
+      method: "POST",
+      headers: { "Accept": "application/sparql-results+json",
+                 "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8" },
+      body: new URLSearchParams({ query: query }).toString()
+    }).then(function (response) {
+      if (!response.ok) {
+        return response.text().then(function (text) {
+          throw new Error("The endpoint answered " + response.status + ": " + text);
+        });
+      }
+      return response.json();
+    });
+  }
+
+  /** Turn a project IRI into the address of its page on this server; other IRIs stay as they are. */
+  function localHref(iri, config) {
+    if (iri && config && iri.indexOf(config.iriBase) === 0) return config.localBase + iri.slice(config.iriBase.length);
+    return iri;
+  }
+
+  /** Shorten an IRI with the first prefix that matches. */
+  function shorten(iri, prefixes) {
+    var best = null;
+    Object.keys(prefixes || {}).forEach(function (name) {
+      var ns = prefixes[name];
+      if (iri.indexOf(ns) === 0 && (!best || ns.length > prefixes[best].length)) best = name;
+    });
+    return best ? best + ":" + iri.slice(prefixes[best].length) : iri;
+  }
+
+  function niceStep(max, target) {
+    var raw = max / Math.max(1, target);
+    var magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 5, 10].map(function (m) { return m * magnitude; }).find(function (s) { return s >= raw; });
+    return Math.max(1, step);
+  }
+
+  function fitText(node, width) {
+    var full = node.textContent;
+    if (node.getComputedTextLength() <= width) return;
+    var lo = 0, hi = full.length;
+    while (lo < hi) {
+      var mid = Math.ceil((lo + hi) / 2);
+      node.textContent = full.slice(0, mid) + "…";
+      if (node.getComputedTextLength() <= width) lo = mid; else hi = mid - 1;
+    }
+    node.textContent = full.slice(0, lo) + "…";
+  }
+
+  /** Draw rows {label, value, href, title} as horizontal bars, largest first as given. */
+  function barChart(container, rows, options) {
+    options = options || {};
+    container.textContent = "";
+    var width = Math.max(480, container.clientWidth || 800);
+    var rowHeight = 26, top = 8, bottom = 44;
+    var height = top + rows.length * rowHeight + bottom;
+    var svg = el("svg", { "class": "lg-bar-chart", width: width, height: height, role: "img",
+                          viewBox: "0 0 " + width + " " + height }, container);
+    el("title", {}, svg, options.title || "Bar chart");
+    if (options.description) el("desc", {}, svg, options.description);
+
+    var labelWidth = 0;
+    var probe = el("text", { "class": "bar-label" }, svg);
+    rows.forEach(function (row) {
+      probe.textContent = row.label;
+      labelWidth = Math.max(labelWidth, probe.getComputedTextLength());
+    });
+    svg.removeChild(probe);
+    labelWidth = Math.min(Math.ceil(labelWidth) + 18, width * 0.4);
+
+    var left = labelWidth, right = 48;
+    var plot = width - left - right;
+    var max = rows.reduce(function (m, row) { return Math.max(m, row.value); }, 0) || 1;
+    var step = niceStep(max, Math.max(2, Math.floor(plot / 90)));
+    var axisMax = Math.ceil(max / step) * step;
+    var x = function (v) { return left + (v / axisMax) * plot; };
+
+    var grid = el("g", { "class": "grid", "aria-hidden": "true" }, svg);
+    var axisY = top + rows.length * rowHeight;
+    for (var t = 0; t <= axisMax; t += step) {
+      el("line", { x1: x(t), x2: x(t), y1: top - 4, y2: axisY, "class": t === 0 ? "axis" : "gridline" }, grid);
+      el("text", { x: x(t), y: axisY + 16, "class": "tick", "text-anchor": "middle" }, grid, String(t));
+    }
+    if (options.axisLabel) {
+      el("text", { x: left + plot / 2, y: axisY + 36, "class": "axis-label", "text-anchor": "middle" },
+         grid, options.axisLabel);
+    }
+
+    rows.forEach(function (row, i) {
+      var y = top + i * rowHeight;
+      var group = row.href ? el("a", { href: row.href, "class": "bar" }, svg) : el("g", { "class": "bar" }, svg);
+      group.setAttribute("aria-label", row.title || (row.label + ": " + row.value));
+      el("title", {}, group, row.title || (row.label + ": " + row.value));
+      el("rect", { x: 0, y: y, width: width, height: rowHeight, "class": "bar-hit" }, group);
+      var label = el("text", { x: left - 10, y: y + rowHeight / 2, "class": "bar-label", "text-anchor": "end",
+                               "dominant-baseline": "central" }, group, row.label);
+      fitText(label, left - 12);
+      el("rect", { x: left, y: y + 4, width: Math.max(1, x(row.value) - left), height: rowHeight - 8,
+                   rx: 2, "class": "bar-rect" }, group);
+      el("text", { x: x(row.value) + 6, y: y + rowHeight / 2, "class": "bar-value",
+                   "dominant-baseline": "central" }, group, String(row.value));
+    });
+    return svg;
+  }
+
+  function parseDay(text) {
+    var m = /^(-?\d{4,})-(\d{2})-(\d{2})/.exec(text || "");
+    return m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) : null;
+  }
+
+  function formatDay(ms) {
+    return new Date(ms).toISOString().slice(0, 10);
+  }
+
+  /** Draw events {label, begin, end, type, certainty, href} on a time axis; returns the undated ones. */
+  function timeline(container, events, options) {
+    options = options || {};
+    container.textContent = "";
+    var dated = [], undated = [];
+    events.forEach(function (ev) {
+      var b = parseDay(ev.begin), e = parseDay(ev.end);
+      if (b === null && e === null) { undated.push(ev); return; }
+      dated.push(Object.assign({}, ev, { b: b === null ? e : b, e: e === null ? b : e }));
+    });
+    dated.sort(function (p, q) { return p.b - q.b || p.e - q.e || p.label.localeCompare(q.label); });
+    if (!dated.length) { html("p", { "class": "hint" }, container, "No dated events."); return undated; }
+
+    var width = Math.max(640, container.clientWidth || 960);
+    var rowHeight = 24, top = 34, bottom = 12, left = 12, right = 12;
+    var height = top + dated.length * rowHeight + bottom;
+    var startYear = new Date(Math.min.apply(null, dated.map(function (d) { return d.b; }))).getUTCFullYear();
+    var last = new Date(Math.max.apply(null, dated.map(function (d) { return d.e; })));
+    var endYear = last.getUTCFullYear();
+    var endQuarter = Math.floor(last.getUTCMonth() / 3) + 1;  // the axis ends with the quarter of the last event
+    var t0 = Date.UTC(startYear, 0, 1), t1 = Date.UTC(endYear, endQuarter * 3, 1);
+    var x = function (ms) { return left + (ms - t0) / (t1 - t0) * (width - left - right); };
+
+    var svg = el("svg", { "class": "lg-timeline", width: width, height: height, role: "img",
+                          viewBox: "0 0 " + width + " " + height }, container);
+    el("title", {}, svg, options.title || "Timeline of events");
+    if (options.description) el("desc", {}, svg, options.description);
+
+    var grid = el("g", { "class": "grid", "aria-hidden": "true" }, svg);
+    dated.forEach(function (_, i) {
+      if (i % 2 === 0) el("rect", { x: 0, y: top + i * rowHeight, width: width, height: rowHeight, "class": "stripe" }, grid);
+    });
+    for (var year = startYear; year <= endYear; year++) {
+      for (var quarter = 0; quarter < 4 && Date.UTC(year, quarter * 3, 1) <= t1; quarter++) {
+        var q = x(Date.UTC(year, quarter * 3, 1));
+        el("line", { x1: q, x2: q, y1: top - 6, y2: height - bottom, "class": quarter ? "gridline minor" : "gridline" }, grid);
+      }
+      var yearEnd = Math.min(Date.UTC(year + 1, 0, 1), t1);
+      el("text", { x: (x(Date.UTC(year, 0, 1)) + x(yearEnd)) / 2, y: 18, "class": "year", "text-anchor": "middle" },
+         grid, String(year));
+    }
+    el("line", { x1: x(t1), x2: x(t1), y1: top - 6, y2: height - bottom, "class": "gridline" }, grid);
+
+    dated.forEach(function (ev, i) {
+      var y = top + i * rowHeight + rowHeight / 2;
+      var colour = CERTAINTY_COLOURS[ev.certainty] || "#666";
+      var x0 = x(ev.b), x1 = x(ev.e + DAY);
+      var day = ev.e - ev.b < DAY;
+      var range = day ? formatDay(ev.b) : formatDay(ev.b) + " – " + formatDay(ev.e);
+      var tip = ev.label + "\n" + range + (ev.type ? "\n" + ev.type : "") +
+                (ev.certainty ? "\ncertainty: " + ev.certainty : "");
+      var item = ev.href ? el("a", { href: ev.href, "class": "tl-item" }, svg) : el("g", { "class": "tl-item" }, svg);
+      item.setAttribute("aria-label", ev.label + ", " + range);
+      el("title", {}, item, tip);
+      el("rect", { x: 0, y: y - rowHeight / 2, width: width, height: rowHeight, "class": "tl-hit" }, item);
+      if (day) {
+        el("circle", { cx: (x0 + x1) / 2, cy: y, r: 5.5, fill: colour, "class": "tl-point" }, item);
+        x0 -= 4; x1 += 4;
+      } else {
+        el("rect", { x: x0, y: y - 6, width: Math.max(3, x1 - x0), height: 12, rx: 3, fill: colour,
+                     "class": "tl-bar" }, item);
+      }
+      var roomRight = width - right - x1 - 8, roomLeft = x0 - left - 8;
+      var toRight = roomRight >= roomLeft;
+      var text = el("text", { x: toRight ? x1 + 8 : x0 - 8, y: y, "class": "tl-label",
+                              "text-anchor": toRight ? "start" : "end", "dominant-baseline": "central" },
+                    item, ev.label);
+      fitText(text, toRight ? roomRight : roomLeft);
+    });
+    return undated;
+  }
+
+  /** A legend of the certainty colours, as HTML. */
+  function certaintyLegend(parent, used) {
+    var list = html("ul", { "class": "legend", "aria-label": "Certainty colours" }, parent);
+    Object.keys(CERTAINTY_COLOURS).forEach(function (name) {
+      if (used && used.indexOf(name) < 0) return;
+      var item = html("li", {}, list);
+      html("span", { "class": "swatch", style: "background:" + CERTAINTY_COLOURS[name] }, item);
+      item.appendChild(document.createTextNode(name));
+    });
+    return list;
+  }
+
+  function isNumeric(term) {
+    return term && term.type !== "uri" && term.datatype && NUMERIC.test(term.datatype);
+  }
+
+  /** A YASR plugin that draws any result with a numeric column as a bar chart. */
+  function yasrBarPlugin(config) {
+    function Plugin(yasr) {
+      this.yasr = yasr;
+      this.priority = 5;
+      this.label = "Chart";
+    }
+    Plugin.prototype.columns = function () {
+      var results = this.yasr.results;
+      var bindings = results && results.getBindings && results.getBindings();
+      if (!bindings || !bindings.length) return null;
+      var vars = results.getVariables();
+      var numeric = vars.filter(function (v) {
+        return bindings.every(function (b) { return !b[v] || isNumeric(b[v]); }) && bindings.some(function (b) { return b[v]; });
+      });
+      if (!numeric.length) return null;
+      var others = vars.filter(function (v) { return numeric.indexOf(v) < 0; });
+      var firstOf = function (type) {
+        return others.find(function (v) { return bindings.some(function (b) { return b[v] && b[v].type === type; }); });
+      };
+      var label = others.find(function (v) {
+        return bindings.some(function (b) { return b[v] && b[v].type === "literal"; });
+      }) || firstOf("uri") || others[0];
+      return { numeric: numeric, label: label, link: firstOf("uri"), bindings: bindings };
+    };
+    Plugin.prototype.canHandleResults = function () { return !!this.columns(); };
+    Plugin.prototype.draw = function () {
+      var cols = this.columns();
+      var wrapper = html("div", { "class": "lg-yasr-chart" }, this.yasr.resultsEl);
+      var controls = html("p", { "class": "chart-controls" }, wrapper);
+      var chartEl = html("div", { "class": "chart" }, wrapper);
+      var prefixes = config.prefixes || {};
+      var render = function (measure) {
+        var rows = cols.bindings.filter(function (b) { return b[measure]; }).map(function (b, i) {
+          var term = cols.label && b[cols.label];
+          var name = term ? (term.type === "uri" ? shorten(term.value, prefixes) : term.value) : "row " + (i + 1);
+          var link = cols.link && b[cols.link];
+          return { label: name, value: Number(b[measure].value), href: link ? localHref(link.value, config) : null };
+        });
+        barChart(chartEl, rows, { title: measure + " by " + (cols.label || "row"), axisLabel: measure });
+      };
+      if (cols.numeric.length > 1) {
+        var select = html("select", { "aria-label": "Column to chart" });
+        controls.appendChild(document.createTextNode("Bar length: "));
+        controls.appendChild(select);
+        cols.numeric.forEach(function (v) { html("option", { value: v }, select, v); });
+        select.value = cols.numeric[cols.numeric.length - 1];
+        select.addEventListener("change", function () { render(select.value); });
+      }
+      render(cols.numeric[cols.numeric.length - 1]);
+    };
+    Plugin.prototype.getIcon = function () {
+      var icon = el("svg", { viewBox: "0 0 16 16", width: 15, height: 15, "aria-hidden": "true" });
+      [[2, 12], [6, 8], [10, 4]].forEach(function (p) {
+        el("rect", { x: 1, y: p[0] - 1, width: p[1], height: 3, fill: "currentColor" }, icon);
+      });
+      var holder = document.createElement("span");
+      holder.appendChild(icon);
+      return holder;
+    };
+    return Plugin;
+  }
+
+  global.LegiongraphCharts = {
+    sparql: sparql, localHref: localHref, shorten: shorten, barChart: barChart, timeline: timeline,
+    certaintyLegend: certaintyLegend, yasrBarPlugin: yasrBarPlugin, colours: CERTAINTY_COLOURS
+  };
+})(window);

@@ -1,0 +1,91 @@
+/* The / page: YASGUI on this server's SPARQL endpoint, with the named queries as examples. */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("lg-config").textContent);
+  var LG = window.LegiongraphCharts;
+  var Yasgui = window.Yasgui;
+
+  // Offline by design: complete the project's prefixes from this page, never ask prefix.cc or LOV.
+  var prefixList = Object.keys(config.prefixes).map(function (name) {
+    return name + ": <" + config.prefixes[name] + ">";
+  });
+  Yasgui.Yasqe.forkAutocompleter("prefixes", { name: "lgPrefixes", get: function () { return prefixList; },
+                                               persistenceId: null }, false);
+  Yasgui.defaults.yasqe.autocompleters = ["lgPrefixes", "variables"];
+  Yasgui.Yasr.registerPlugin("chart", LG.yasrBarPlugin(config));
+  Yasgui.defaults.yasr.pluginOrder = ["table", "chart", "response"];
+
+  var requestConfig = { endpoint: config.endpoint, method: "POST" };
+  // Results read as plain values ("Tajikistan", 12) rather than as RDF terms; one click shows them.
+  var resultSettings = { selectedPlugin: "table", pluginsConfig: { table: { compact: true, } } };
+
+  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: requestConfig,
+    copyEndpointOnNewTab: false,
+    persistenceId: null,
+    populateFromUrl: true,
+    autoAddOnInit: false,
+    autofocus: false,
+    tabName: "Query",
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: config.endpoint }]; } },
+    yasqe: { value: config.defaultQuery, collapsePrefixesOnLoad: true, editorHeight: "320px" },
+    yasr: { prefixes: config.prefixes, defaultPlugin: "table", persistenceId: null }
+  });
+  if (!yasgui.getTab()) {
+    yasgui.addTab(true, { name: "Query", yasqe: { value: config.defaultQuery }, requestConfig: requestConfig,
+                          yasr: { settings: resultSettings } });
+    yasgui.getTab().query().catch(function () { /* YASR shows the error */ });
+  }
+  window.legiongraphYasgui = yasgui;
+
+  // Links in results to the project's own IRIs open the local page rather than w3id.org.
+  document.getElementById("yasgui").addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link) return;
+    var local = LG.localHref(link.getAttribute("href"), config);
+    if (local !== link.getAttribute("href")) {
+      link.setAttribute("href", local);
+      link.removeAttribute("target");
+    }
+  }, true);
+
+  var tabsByQuery = {};
+
+  function openExample(name) {
+    var query = config.examples.find(function (q) { return q.name === name; });
+    if (!query) return;
+    var tabId = tabsByQuery[name];
+    if (tabId && yasgui.getTab(tabId)) {
+      yasgui.selectTabId(tabId);
+    } else {
+      var tab = yasgui.addTab(true, {
+        name: query.title.length > 40 ? query.title.slice(0, 38) + "…" : query.title,
+        yasqe: { value: query.text },
+        requestConfig: requestConfig,
+        yasr: { settings: resultSettings }
+      });
+      tabsByQuery[name] = tab.getId();
+    }
+    var current = yasgui.getTab();
+    current.query().catch(function () { /* YASR shows the error */ });
+  }
+
+  var filter = document.getElementById("example-filter");
+  filter.addEventListener("input", function () {
+    var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+    document.querySelectorAll(".examples li[data-example]").forEach(function (item) {
+      var text = item.textContent.toLowerCase();
+      item.hidden = !words.every(function (word) { return text.indexOf(word) >= 0; });
+    });
+  });
+
+  document.querySelectorAll("button.example").forEach(function (button) {
+    button.addEventListener("click", function () {
+      document.querySelectorAll("button.example[aria-current]").forEach(function (b) { b.removeAttribute("aria-current"); });
+      button.setAttribute("aria-current", "true");
+      openExample(button.getAttribute("data-query"));
+    });
+  });
+  document.body.setAttribute("data-yasgui-ready", "true");
+})();

@@ -1,0 +1,139 @@
+"""The UI in a real browser: Debian's Chromium, headless, driven by Playwright, fully offline.
+
+Screenshots are saved under tests/artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOCAL_SCHEMES = ("data", "blob", "about")
+TIMEOUT_MS = 30_000
+
+
+def _need_chromium() -> None:
+    """Fail in CI and skip elsewhere when Debian's Chromium is not installed."""
+    if CHROMIUM.exists():
+        return
+    message = (f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium); "
+               ".ci/run does this before `make test`")
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, live_server: str) -> Iterator:
+    """A fresh page that records every request; the test fails if one leaves the loopback server."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    requests: list[str] = []
+    errors: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    tab = context.new_page()
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    server = urlsplit(live_server).netloc
+    outside = [url for url in requests
+               if urlsplit(url).scheme not in LOCAL_SCHEMES and urlsplit(url).netloc != server]
+    assert not outside, f"requests left {server}: {outside}"
+    assert all(urlsplit(url).hostname == "127.0.0.1" for url in requests
+               if urlsplit(url).scheme not in LOCAL_SCHEMES)
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def _screenshot(tab, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_example_query_shows_a_results_table(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("body[data-yasgui-ready]")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.click('button.example[data-query="pow-by-country"]')
+    row = page.locator(".tabPanel.active .yasr table tbody tr", has_text="Tajikistan")
+    row.first.wait_for()
+    assert re.search(r"\b12\b", row.first.inner_text())
+    assert page.locator(".tabPanel.active .yasr table tbody tr").count() == 26
+    assert "Foreign prisoners" in page.locator(".tabsList .tab.active").inner_text()
+    _screenshot(page, "ui-results.png")
+
+    page.click(".tabPanel.active .yasr .select_chart")
+    page.wait_for_selector(".tabPanel.active .yasr .lg-bar-chart")
+    assert page.locator(".tabPanel.active .yasr .lg-bar-chart .bar").count() == 26
+    _screenshot(page, "ui-chart.png")
+
+
+def test_editor_runs_a_typed_query(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("body[data-yasgui-ready]")
+    query = "SELECT (COUNT(*) AS ?countries) WHERE { ?c a schema:Country }"
+    page.evaluate("q => { const t = window.legiongraphYasgui.getTab(); "
+                  "t.setQuery(t.getQuery().replace(/SELECT[\\s\\S]*$/, q)); }", query)
+    page.click(".tabPanel.active .yasqe_queryButton")
+    first = page.locator(".tabPanel.active .yasr table tbody tr").first
+    first.wait_for()
+    assert re.search(r"\b\d{3}\b", first.inner_text())
+
+
+def test_result_links_open_the_local_pages(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    link = page.locator(".tabPanel.active .yasr table tbody a.iri", has_text="lgid:event/").first
+    link.wait_for()
+    link.click()
+    page.wait_for_url(re.compile(re.escape(live_server) + r"/id/event/[^/]+$"))
+
+
+def test_charts_draw_the_prisoner_table_and_the_timeline(page, live_server: str) -> None:
+    page.goto(live_server + "/charts")
+    page.wait_for_selector("body[data-charts-ready]")
+    assert page.locator("[data-chart-error]").count() == 0, page.inner_text("main")
+    assert page.locator("#pow-chart svg .bar").count() == 26
+    assert page.locator("#pow-chart svg .bar", has_text="Tajikistan").count() == 1
+    assert page.locator("#timeline-chart svg .tl-item").count() >= 20
+    _screenshot(page, "charts.png")
+
+    page.locator("#timeline-chart svg a.tl-item").first.click()
+    page.wait_for_url(re.compile(r"/id/event/[^/]+$"))
+
+
+def _person_iri(store, name: str) -> str:
+    result = store.query(
+        f'SELECT ?p WHERE {{ ?p a <https://schema.org/Person> ; <https://schema.org/name> "{name}"@en }}')
+    iris = {str(row[0]) for row in result.rows}
+    assert len(iris) == 1, iris
+    return iris.pop()
+
+
+def test_person_page_shows_provenance(page, live_server: str, oxigraph_store) -> None:
+    iri = _person_iri(oxigraph_store, "Maksim Zyazyulchik")
+    assert iri.startswith("https://w3id.org/legiongraph/id/person/")
+    page.goto(live_server + iri.removeprefix("https://w3id.org/legiongraph"))
+    text = page.inner_text("body")
+    assert "Zyazyulchik" in text
+    assert "Redut" in text
+    assert re.search(r"\b(reported|confirmed|alleged)\b", text, re.I)
+    _screenshot(page, "person-page.png")

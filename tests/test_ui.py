@@ -1,0 +1,91 @@
+"""The query UI's pages, seen through Flask's test client: examples, endpoint, vendored YASGUI."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+
+from legiongraph.iris import PREFIXES
+from legiongraph.queries import list_queries
+from legiongraph.web.context import get_resources
+
+
+@pytest.fixture(scope="module")
+def named(app) -> list:
+    with app.app_context():
+        return list_queries(get_resources())
+
+
+def _config(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="lg-config">(.*?)</script>', page, re.S)
+    assert match, "the page embeds no configuration"
+    return json.loads(match.group(1))
+
+
+def test_index_offers_every_named_query(client, named) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert named, "no named queries are installed"
+    for query in named:
+        assert html.escape(query.title) in page, query.name
+        assert f'data-query="{query.name}"' in page
+    assert [q["name"] for q in _config(page)["examples"]] == [q.name for q in named]
+
+
+def test_index_points_yasgui_at_the_sparql_endpoint(client) -> None:
+    page = client.get("/").get_data(as_text=True)
+    config = _config(page)
+    assert config["endpoint"] == "http://localhost/sparql"
+    assert "http://localhost/sparql" in page
+    assert config["prefixes"] == PREFIXES
+    for name, iri in PREFIXES.items():
+        assert f"PREFIX {name}: <{iri}>" in config["defaultQuery"]
+    assert 'href="/charts"' in page
+
+
+def test_index_loads_yasgui_from_this_server(client) -> None:
+    page = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
+    assert "/static/vendor/yasgui/yasgui.min.js" in scripts
+    assert "/static/vendor/yasgui/yasgui.min.css" in scripts
+    assert all(url.startswith("/") and not url.startswith("//") for url in scripts), scripts
+    for url in scripts:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        response.close()
+
+
+@pytest.mark.parametrize("name", ["yasgui.min.js", "yasgui.min.css"])
+def test_vendored_yasgui_is_served(client, name: str) -> None:
+    response = client.get(f"/static/vendor/yasgui/{name}")
+    assert response.status_code == 200, "run `make vendor` to copy YASGUI from node_modules"
+    assert len(response.get_data()) > 10_000
+    response.close()
+
+
+def test_queries_json_lists_every_named_query(client, named) -> None:
+    response = client.get("/queries.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    listed = response.get_json()
+    assert [q["name"] for q in listed] == [q.name for q in named]
+    for entry, query in zip(listed, named, strict=True):
+        assert entry == {"name": query.name, "title": query.title, "description": query.description,
+                         "text": query.text}
+
+
+def test_charts_page_is_self_contained(client) -> None:
+    response = client.get("/charts")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    config = _config(page)
+    assert config["chartQuery"] == "pow-by-country"
+    assert config["queries"] == "/queries.json"
+    assert "sem:hasEarliestBeginTimeStamp" in config["timelineQuery"]
+    assert config["iriBase"] == "https://w3id.org/legiongraph/id/"
+    assert config["localBase"] == "/id/"
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', page), "the charts page loads nothing from outside"
