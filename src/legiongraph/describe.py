@@ -195,7 +195,8 @@ def _statements(rows: list[tuple[Node | None, ...]], roles: dict[Node, set[Node]
             cols[st][column].append(o)
         graphs[st].add(g)
     out = []
-    for st, mine in cols.items():
+    for st in rels:
+        mine = cols[st]
         begin, end = mine.get("begin"), mine.get("end")
         out.append(Statement(
             make_term(st, labels), _KINDS[min(rels[st], key=str)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 __all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "Format", "by_name", "serialize_graph"]
 
@@ -60,4 +60,12 @@ def serialize_graph(graph: Graph, fmt: Format, prefixes: dict[str, str] | None =
         context = {p: ns for p, ns in (prefixes or {}).items()}
         return graph.serialize(format="json-ld", context=context, auto_compact=True,
                                encoding="utf-8")
+    if fmt.plugin in ("trig", "nquads") and not isinstance(graph, Dataset):
+        # A quad format needs a dataset: the triples go to its default graph.
+        dataset = Dataset()
+        for prefix, ns in graph.namespaces():
+            dataset.bind(prefix, ns, override=False)
+        for triple in graph:
+            dataset.default_graph.add(triple)
+        return dataset.serialize(format=fmt.plugin, encoding="utf-8")
     return graph.serialize(format=fmt.plugin, encoding="utf-8")

@@ -31,6 +31,7 @@ class SparqlRequest:
     named_graphs: tuple[str, ...] | None = None
     result_format: Format | None = None
     graph_format: Format | None = None
+    base_iri: str | None = None
 
     @property
     def format(self) -> Format:
@@ -62,15 +63,17 @@ def prepare(
     named_graphs: Sequence[str] | None = None,
     result_format: Format | None = None,
     graph_format: Format | None = None,
+    base_iri: str | None = None,
 ) -> SparqlRequest:
     """Parse and check a query; fail early when no accepted format fits it."""
     request = SparqlRequest(
         text=text,
-        info=inspect_query(text),
+        info=inspect_query(text, base_iri),
         default_graphs=tuple(default_graphs) if default_graphs is not None else None,
         named_graphs=tuple(named_graphs) if named_graphs is not None else None,
         result_format=result_format,
         graph_format=graph_format,
+        base_iri=base_iri,
     )
     _ = request.format
     return request
@@ -84,7 +87,7 @@ def answer(store: Store, request: SparqlRequest) -> Answer:
     """Run a prepared request on a store and serialise the answer."""
     fmt = request.format
     result = store.query(request.text, default_graphs=request.default_graphs,
-                         named_graphs=request.named_graphs)
+                         named_graphs=request.named_graphs, base_iri=request.base_iri)
     if result.kind == "CONSTRUCT":
         graph = _graph_of(result)
         return Answer(serialize_graph(graph, fmt, PREFIXES), fmt, "graph", rows=len(graph))

@@ -58,11 +58,11 @@ def _is_update(text: str) -> bool:
     return True
 
 
-def inspect_query(text: str) -> QueryInfo:
+def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
     """Parse a query; raise QueryError naming line and column, or UpdateRefused for updates."""
     try:
         parsed = parseQuery(text)
-        algebra = translateQuery(parsed).algebra
+        algebra = translateQuery(parsed, base=base_iri).algebra
     except ParseBaseException as exc:
         if _is_update(text):
             raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted") from None

@@ -74,7 +74,8 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
         data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
     )
     violations = []
-    for node in results.subjects(SH.focusNode, None):
+    # Only top-level results: pySHACL nests the details of sh:node failures under sh:detail.
+    for node in results.objects(None, SH.result):
         focus = _one(results, node, SH.focusNode)
         severity = _one(results, node, SH.resultSeverity)
         label = next(data.objects(focus, RDFS.label), None)

@@ -25,12 +25,14 @@ class Store(ABC):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query.
 
         Without a dataset, the default graph is the union of all named graphs. ``default_graphs``
         and ``named_graphs`` (the protocol's ``default-graph-uri`` and ``named-graph-uri``) select
         graphs held in the store and override any FROM clause; unknown graphs are empty.
+        ``base_iri`` resolves relative IRIs in the query (the endpoint uses its own URL).
         """
 
     @abstractmethod

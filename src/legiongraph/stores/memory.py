@@ -47,12 +47,13 @@ class MemoryStore(Store):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a query on rdflib's engine; FROM and the protocol dataset never load anything."""
         # rdflib would otherwise fetch or open any FROM / FROM NAMED IRI it does not hold.
         rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
         try:
-            prepared = prepareQuery(sparql)
+            prepared = prepareQuery(sparql, base=base_iri)
             if default_graphs is not None or named_graphs is not None:
                 prepared.algebra["datasetClause"] = (
                     [CompValue("DatasetClause", default=URIRef(g)) for g in default_graphs or ()]

@@ -51,9 +51,10 @@ class OxigraphStore(Store):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a query on Oxigraph's engine."""
-        options: dict = {}
+        options: dict = {"base_iri": base_iri}
         if default_graphs is None and named_graphs is None:
             options["use_default_graph_as_union"] = True
         else:

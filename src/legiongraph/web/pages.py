@@ -27,7 +27,8 @@ __all__ = ["OFFERS", "bp"]
 bp = Blueprint("pages", __name__)
 
 HTML = "html"
-_MACHINE: dict[str, Format] = {f.name: f for f in GRAPH_FORMATS if f.name in ("turtle", "jsonld", "nt", "rdfxml")}
+_MACHINE: dict[str, Format] = {f.name: f for f in GRAPH_FORMATS
+                               if f.name in ("turtle", "jsonld", "nt", "rdfxml")}
 _TITLES = {HTML: "HTML", "turtle": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdfxml": "RDF/XML"}
 _MEDIA = {HTML: "text/html", **{name: f.media_type for name, f in _MACHINE.items()}}
 #: Media types offered, in the server's order of preference: Turtle wins ties and */*.
@@ -70,8 +71,10 @@ def _headers(chosen: str | None) -> dict[str, str]:
 
 
 def _not_acceptable() -> Response:
-    asked = (f"format={request.args['format']!r} is not a known format"
-             if "format" in request.args else f"nothing in 'Accept: {request.headers.get('Accept', '')}' fits")
+    if "format" in request.args:
+        asked = f"format={request.args['format']!r} is not a known format"
+    else:
+        asked = f"nothing in 'Accept: {request.headers.get('Accept', '')}' fits"
     return plain_error(406, f"Not Acceptable: {asked}. {request.path} is available as "
                             f"{', '.join(_MEDIA.values())} (or ask with ?format={'|'.join(_MEDIA)}).",
                        _headers(None))

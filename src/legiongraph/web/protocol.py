@@ -50,13 +50,23 @@ def _accept() -> MIMEAccept:
 
 
 def _negotiate(formats: tuple[Format, ...], override: str | None) -> Format | None:
+    """Pick the format the client prefers: highest q-value, then the client's own order.
+
+    Wildcards count (``text/*``, ``*/*``); ``q=0`` excludes. Among equally acceptable formats the
+    one the client names first wins, then the server's order (JSON before XML).
+    """
     if override:
         return by_name(override, formats)
     accept = _accept()
     if not accept:
         return formats[0]
-    best = accept.best_match([f.media_type for f in formats])
-    return next((f for f in formats if f.media_type == best), None)
+    named = [value.lower() for value, _ in accept]
+    scored = [(accept.quality(f.media_type), f) for f in formats]
+    best = max(q for q, _ in scored)
+    if best <= 0:
+        return None
+    tied = [f for q, f in scored if q == best]
+    return min(tied, key=lambda f: named.index(f.media_type) if f.media_type in named else len(named))
 
 
 def _read_request() -> tuple[str | None, dict[str, list[str]]]:
@@ -140,6 +150,7 @@ def sparql() -> Response:
             named_graphs=params.get("named-graph-uri"),
             result_format=_negotiate(RESULT_FORMATS, override),
             graph_format=_negotiate(GRAPH_FORMATS, override),
+            base_iri=request.base_url,
         )
     except NotAcceptable as exc:
         return _cors(plain_error(406, str(exc)))

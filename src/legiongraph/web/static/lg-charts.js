@@ -3,7 +3,6 @@
   "use strict";
 
   var SVG = "http://www.w3.org/2000/svg";
-  var NUMERIC = /#(integer|decimal|double|float|int|long|short|byte|nonNegativeInteger|positiveInteger|unsignedInt|unsignedLong)$/;
   var CERTAINTY_COLOURS = {
     confirmed: "#1b7f5f", reported: "#2f6db5", alleged: "#d9822b", assumed: "#8e5cb5", denied: "#b83b3b"
   };
@@ -226,75 +225,8 @@
     return list;
   }
 
-  function isNumeric(term) {
-    return term && term.type !== "uri" && term.datatype && NUMERIC.test(term.datatype);
-  }
-
-  /** A YASR plugin that draws any result with a numeric column as a bar chart. */
-  function yasrBarPlugin(config) {
-    function Plugin(yasr) {
-      this.yasr = yasr;
-      this.priority = 5;
-      this.label = "Chart";
-    }
-    Plugin.prototype.columns = function () {
-      var results = this.yasr.results;
-      var bindings = results && results.getBindings && results.getBindings();
-      if (!bindings || !bindings.length) return null;
-      var vars = results.getVariables();
-      var numeric = vars.filter(function (v) {
-        return bindings.every(function (b) { return !b[v] || isNumeric(b[v]); }) && bindings.some(function (b) { return b[v]; });
-      });
-      if (!numeric.length) return null;
-      var others = vars.filter(function (v) { return numeric.indexOf(v) < 0; });
-      var firstOf = function (type) {
-        return others.find(function (v) { return bindings.some(function (b) { return b[v] && b[v].type === type; }); });
-      };
-      var label = others.find(function (v) {
-        return bindings.some(function (b) { return b[v] && b[v].type === "literal"; });
-      }) || firstOf("uri") || others[0];
-      return { numeric: numeric, label: label, link: firstOf("uri"), bindings: bindings };
-    };
-    Plugin.prototype.canHandleResults = function () { return !!this.columns(); };
-    Plugin.prototype.draw = function () {
-      var cols = this.columns();
-      var wrapper = html("div", { "class": "lg-yasr-chart" }, this.yasr.resultsEl);
-      var controls = html("p", { "class": "chart-controls" }, wrapper);
-      var chartEl = html("div", { "class": "chart" }, wrapper);
-      var prefixes = config.prefixes || {};
-      var render = function (measure) {
-        var rows = cols.bindings.filter(function (b) { return b[measure]; }).map(function (b, i) {
-          var term = cols.label && b[cols.label];
-          var name = term ? (term.type === "uri" ? shorten(term.value, prefixes) : term.value) : "row " + (i + 1);
-          var link = cols.link && b[cols.link];
-          return { label: name, value: Number(b[measure].value), href: link ? localHref(link.value, config) : null };
-        });
-        barChart(chartEl, rows, { title: measure + " by " + (cols.label || "row"), axisLabel: measure });
-      };
-      if (cols.numeric.length > 1) {
-        var select = html("select", { "aria-label": "Column to chart" });
-        controls.appendChild(document.createTextNode("Bar length: "));
-        controls.appendChild(select);
-        cols.numeric.forEach(function (v) { html("option", { value: v }, select, v); });
-        select.value = cols.numeric[cols.numeric.length - 1];
-        select.addEventListener("change", function () { render(select.value); });
-      }
-      render(cols.numeric[cols.numeric.length - 1]);
-    };
-    Plugin.prototype.getIcon = function () {
-      var icon = el("svg", { viewBox: "0 0 16 16", width: 15, height: 15, "aria-hidden": "true" });
-      [[2, 12], [6, 8], [10, 4]].forEach(function (p) {
-        el("rect", { x: 1, y: p[0] - 1, width: p[1], height: 3, fill: "currentColor" }, icon);
-      });
-      var holder = document.createElement("span");
-      holder.appendChild(icon);
-      return holder;
-    };
-    return Plugin;
-  }
-
   global.LegiongraphCharts = {
     sparql: sparql, localHref: localHref, shorten: shorten, barChart: barChart, timeline: timeline,
-    certaintyLegend: certaintyLegend, yasrBarPlugin: yasrBarPlugin, colours: CERTAINTY_COLOURS
+    certaintyLegend: certaintyLegend, colours: CERTAINTY_COLOURS, svg: el, html: html
   };
 })(window);
