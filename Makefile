@@ -1,4 +1,4 @@
-# legiongraph: `make run` builds the graph and shows it; `make test` runs the whole suite.
+# legiongraph: `make run` builds the graph and serves it; `make test` runs the whole suite.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -42,8 +42,7 @@ run: $(LEGIONGRAPH_STORE_PATH)/CURRENT vendor
 	@echo "== Foreign prisoners of war held by Ukraine on 2 May 2025, by citizenship =="
 	$(BIN)/legiongraph query pow-by-country
 	@echo
-	@echo "== Named persons and what happened to them =="
-	$(BIN)/legiongraph query named-persons
+	$(BIN)/legiongraph serve
 
 test: $(STAMP) vendor
 	$(BIN)/ruff check src tests scripts
