@@ -65,7 +65,7 @@ def test_statements_carry_sources_and_certainty(store, zyazyulchik):
     assert capture.kind == "event"
     assert [t.label for t in capture.types] == ["capture"]
     assert [t.label for t in capture.roles] == ["captive"]
-    assert capture.date == "2022-01-01 – 2022-12-31"
+    assert capture.date == "2022-01-01 – 2023-12-31"
     assert [t.label for t in capture.provenance.documents] == [GLAVKOM]
     assert [t.label for t in capture.provenance.claimants] == ["Glavkom"]
     assert [(t.label, t.path) for t in capture.provenance.certainty] == [
