@@ -105,13 +105,20 @@ def serve_cmd(config: Config, host: str | None, port: int | None, threads: int) 
     """Serve the SPARQL endpoint, the query UI and the Linked Data pages with waitress."""
     from waitress import serve
 
+    from .executor import ProcessExecutor
     from .web import create_app
 
     config = config.replace(host=host or config.host, port=port or config.port)
-    app = create_app(config, store=open_store(config))
+    store = open_store(config)  # fails now, with a clear message, if nothing was built
+    # Queries never run in the server process: a runaway one could not be stopped there.
+    executor = ProcessExecutor(config, workers=config.workers, timeout=config.query_timeout)
+    app = create_app(config, store=store, executor=executor)
     click.echo(f"Serving legiongraph at http://{config.host}:{config.port}/ "
                f"(SPARQL endpoint: /sparql). Press Ctrl+C to stop.")
-    serve(app, host=config.host, port=config.port, threads=threads, ident="legiongraph")
+    try:
+        serve(app, host=config.host, port=config.port, threads=threads, ident="legiongraph")
+    finally:
+        executor.close()
 
 
 def main(argv: list[str] | None = None) -> None:
