@@ -51,6 +51,14 @@ def test_build_prints_counts_per_graph(capsys, tmp_path):
     assert (tmp_path / "s" / "CURRENT").exists()
 
 
+def test_build_creates_missing_parent_folders(capsys, tmp_path):
+    """Regression: a first `make run` failed because var/ did not exist yet."""
+    target = tmp_path / "var" / "nested" / "store"
+    code, out, err = run(capsys, "--store-path", str(target), "build")
+    assert (code, err) == (0, "")
+    assert (target / "CURRENT").exists()
+
+
 def test_validate_conforming_data_exits_0(capsys):
     code, out, _ = run(capsys, "validate")
     assert (code, out) == (0, "Conforms: the data satisfies every shape.\n")

@@ -37,6 +37,8 @@ class OxigraphStore(Store):
         if self.path is None:
             self._store = ox.Store()
             return
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         recover_dir(self.path, clean=not read_only)
         if read_only and not (self.path / "CURRENT").exists():
             raise StoreError(f"{self.path}: no store here; run 'legiongraph build' first")
