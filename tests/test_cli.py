@@ -54,7 +54,7 @@ def test_build_prints_counts_per_graph(capsys, tmp_path):
 def test_build_creates_missing_parent_folders(capsys, tmp_path):
     """Regression: a first `make run` failed because var/ did not exist yet."""
     target = tmp_path / "var" / "nested" / "store"
-    code, out, err = run(capsys, "--store-path", str(target), "build")
+    code, _, err = run(capsys, "--store-path", str(target), "build")
     assert (code, err) == (0, "")
     assert (target / "CURRENT").exists()
 

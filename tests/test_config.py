@@ -38,7 +38,7 @@ def test_config_is_frozen():
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"LEGIONGRAPH_STORE": "neptune"}, "store: expected one of oxigraph, memory"),
+        ({"LEGIONGRAPH_STORE": "neptune"}, "store: expected one of oxigraph, memory, sparql"),
         ({"LEGIONGRAPH_PORT": "eighty"}, "LEGIONGRAPH_PORT: port: expected an integer"),
         ({"LEGIONGRAPH_PORT": "70000"}, "port: expected 1-65535, got 70000"),
     ],
@@ -61,3 +61,24 @@ def test_malformed_toml_names_the_file(tmp_path: Path):
     file.write_text("store = \n")
     with pytest.raises(ConfigError, match=r"broken\.toml: not valid TOML"):
         load_config(file, env={})
+
+
+def test_lists_and_booleans_from_environment_and_file(tmp_path: Path):
+    file = tmp_path / "lg.toml"
+    file.write_text('service_allowlist = ["https://query.wikidata.org/sparql"]\npublic = true\n')
+    assert load_config(file, env={}).service_allowlist == ("https://query.wikidata.org/sparql",)
+    env = {"LEGIONGRAPH_SERVICE_ALLOWLIST": "https://a.example/sparql https://b.example/sparql",
+           "LEGIONGRAPH_PUBLIC": "yes"}
+    config = load_config(env=env)
+    assert config.service_allowlist == ("https://a.example/sparql", "https://b.example/sparql")
+    assert config.public is True
+
+
+def test_sparql_store_needs_an_endpoint():
+    with pytest.raises(ConfigError, match="sparql_endpoint: the 'sparql' store needs"):
+        load_config(env={"LEGIONGRAPH_STORE": "sparql"})
+
+
+def test_bad_boolean_names_the_variable():
+    with pytest.raises(ConfigError, match="LEGIONGRAPH_PUBLIC: public: expected true or false"):
+        load_config(env={"LEGIONGRAPH_PUBLIC": "maybe"})

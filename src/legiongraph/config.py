@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,10 +18,11 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["STORE_KINDS", "Config", "default_home", "load_config"]
+__all__ = ["REASONERS", "STORE_KINDS", "Config", "default_home", "load_config"]
 
 ENV_PREFIX = "LEGIONGRAPH_"
-STORE_KINDS = ("oxigraph", "memory")
+STORE_KINDS = ("oxigraph", "memory", "sparql")
+REASONERS = ("owlrl", "reasonable")
 
 
 def default_home() -> Path:
@@ -32,22 +35,38 @@ def default_home() -> Path:
 class Config:
     """Every setting legiongraph reads; build one with :func:`load_config`."""
 
+    # where the graph lives
     store: str = "oxigraph"
     store_path: Path = field(default_factory=lambda: default_home() / "store")
     data_dir: Path | None = None
+    # a SPARQL 1.1 server (store = "sparql"): query, update and Graph Store Protocol endpoints
+    sparql_endpoint: str | None = None
+    sparql_update_endpoint: str | None = None
+    sparql_graph_store: str | None = None
+    sparql_user: str | None = None
+    sparql_password: str | None = None
+    # the pipeline
     reasoner: str = "owlrl"
+    # serving
     host: str = "127.0.0.1"
     port: int = 8000
-    query_timeout: float = 30.0
     workers: int = 2
+    query_timeout: float = 30.0
+    max_rows: int = 100_000
+    max_result_bytes: int = 64 * 1024 * 1024
+    max_query_bytes: int = 64 * 1024
+    max_url_bytes: int = 16 * 1024
+    client_concurrency: int = 2
+    service_allowlist: tuple[str, ...] = ()
+    public: bool = False
 
     def __post_init__(self) -> None:
         if self.store not in STORE_KINDS:
-            raise ConfigError(
-                f"store: expected one of {', '.join(STORE_KINDS)}, got {self.store!r}"
-            )
-        if self.reasoner not in ("owlrl",):
-            raise ConfigError(f"reasoner: expected 'owlrl', got {self.reasoner!r}")
+            raise ConfigError(f"store: expected one of {', '.join(STORE_KINDS)}, got {self.store!r}")
+        if self.store == "sparql" and not self.sparql_endpoint:
+            raise ConfigError("sparql_endpoint: the 'sparql' store needs the URL of a SPARQL endpoint")
+        if self.reasoner not in REASONERS:
+            raise ConfigError(f"reasoner: expected one of {', '.join(REASONERS)}, got {self.reasoner!r}")
         if not 0 < self.port < 65536:
             raise ConfigError(f"port: expected 1-65535, got {self.port}")
         if not self.query_timeout > 0:
@@ -55,29 +74,50 @@ class Config:
                               f"got {self.query_timeout}")
         if not 1 <= self.workers <= 64:
             raise ConfigError(f"workers: expected 1-64 query worker processes, got {self.workers}")
+        for name in ("max_rows", "max_result_bytes", "max_query_bytes", "max_url_bytes",
+                     "client_concurrency"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name}: expected a positive integer, got {getattr(self, name)}")
 
     def replace(self, **changes: Any) -> Config:
         """Return a copy with some settings changed."""
         return dataclasses.replace(self, **changes)
 
 
+_HINTS = typing.get_type_hints(Config)
+
+
 def _coerce(name: str, value: Any, origin: str) -> Any:
-    kinds = {f.name: f for f in fields(Config)}
-    if name not in kinds:
-        known = ", ".join(sorted(kinds))
+    if name not in _HINTS:
+        known = ", ".join(sorted(_HINTS))
         raise ConfigError(f"{origin}: unknown setting {name!r} (known: {known})")
     if value is None:
         return None
-    if name in ("store_path", "data_dir"):
-        return Path(value).expanduser()
-    kind = {"port": int, "workers": int, "query_timeout": float}.get(name)
-    if kind is not None:
-        try:
+    hint = _HINTS[name]
+    if isinstance(hint, types.UnionType):  # X | None: coerce to X
+        hint = next(t for t in typing.get_args(hint) if t is not type(None))
+    kind = typing.get_origin(hint) or hint
+    try:
+        if kind is Path:
+            return Path(value).expanduser()
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise ValueError(value)
+            return text in ("1", "true", "yes", "on")
+        if kind is tuple:
+            items = value if isinstance(value, list | tuple) else str(value).split()
+            return tuple(str(item).strip().rstrip(",") for item in items if str(item).strip())
+        if kind in (int, float):
+            if isinstance(value, bool):
+                raise ValueError(value)
             return kind(value)
-        except (TypeError, ValueError):
-            expected = "an integer" if kind is int else "a number"
-            raise ConfigError(f"{origin}: {name}: expected {expected}, got {value!r}") from None
-    return str(value)
+        return str(value)
+    except (TypeError, ValueError):
+        expected = {int: "an integer", float: "a number", bool: "true or false"}.get(kind, "a value")
+        raise ConfigError(f"{origin}: {name}: expected {expected}, got {value!r}") from None
 
 
 def load_config(
@@ -88,7 +128,8 @@ def load_config(
     """Build the configuration from defaults, a TOML file, ``LEGIONGRAPH_*`` variables and flags.
 
     ``file`` defaults to ``$LEGIONGRAPH_CONFIG`` when set. Flags whose value is ``None`` are
-    ignored, so a CLI can pass every option through unchanged.
+    ignored, so a CLI can pass every option through unchanged. List settings
+    (``service_allowlist``) are a TOML array, or space-separated in the environment.
     """
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
