@@ -12,6 +12,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from .config import Config
 from .errors import ValidationFailed
 from .loading import format_for, load_dataset, parse_graph
+from .privacy import public_view
 from .progress import QUIET, Progress
 from .reasoning import add_inferred
 from .resources import Resources
@@ -76,6 +77,9 @@ def build(config: Config, progress: Progress = QUIET) -> BuildResult:
             "nothing was written\n" + report.text(),
             report,
         )
+    if config.public:
+        progress.step("withholding protected personal data (public profile)")
+        dataset = public_view(dataset)
     progress.step(f"writing the {config.store} store at {config.store_path}")
     with open_store(config, read_only=False) as store:
         store.replace_all(dataset)

@@ -13,8 +13,9 @@ import click
 
 from .build import build, compile_dataset
 from .config import STORE_KINDS, Config, load_config
-from .errors import LegiongraphError, exit_code_for
+from .errors import LegiongraphError, StoreError, exit_code_for
 from .iris import PREFIXES
+from .privacy import is_public
 from .progress import Progress
 from .queries import list_queries, resolve_query, run_query
 from .resources import Resources
@@ -44,11 +45,16 @@ def cli(ctx: click.Context, config_file: str | None, store: str | None, store_pa
 @cli.command("build")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write the store here instead of the configured store path.")
+@click.option("--public", is_flag=True, default=None,
+              help="Public profile: withhold names, birth dates, ages and personal details of "
+                   "individual prisoners from the store.")
 @click.pass_obj
-def build_cmd(config: Config, out: Path | None) -> None:
+def build_cmd(config: Config, out: Path | None, public: bool | None) -> None:
     """Load, validate and reason over the data, then write the store and print counts."""
     if out is not None:
         config = config.replace(store_path=out)
+    if public:
+        config = config.replace(public=True)
     result = build(config, progress=Progress())
     click.echo(f"Built the {result.store} store at {result.location}")
     click.echo("Triples per named graph:")
@@ -100,8 +106,11 @@ def stats_cmd(config: Config) -> None:
 @click.option("--host", default=None, help="Interface to listen on (default: 127.0.0.1, loopback only).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default: 8000).")
 @click.option("--threads", type=int, default=8, show_default=True, help="Worker threads.")
+@click.option("--public", is_flag=True, default=None,
+              help="Refuse to serve a store that holds protected personal data (build it with --public).")
 @click.pass_obj
-def serve_cmd(config: Config, host: str | None, port: int | None, threads: int) -> None:
+def serve_cmd(config: Config, host: str | None, port: int | None, threads: int,
+              public: bool | None) -> None:
     """Serve the SPARQL endpoint, the query UI and the Linked Data pages with waitress."""
     from waitress import serve
 
@@ -109,7 +118,12 @@ def serve_cmd(config: Config, host: str | None, port: int | None, threads: int) 
     from .web import create_app
 
     config = config.replace(host=host or config.host, port=port or config.port)
+    if public:
+        config = config.replace(public=True)
     store = open_store(config)  # fails now, with a clear message, if nothing was built
+    if config.public and not is_public(store.graphs()):
+        raise StoreError(f"{config.store_path}: this store holds the names and personal details of "
+                         "prisoners; rebuild it with 'legiongraph build --public' to serve it publicly")
     # Queries never run in the server process: a runaway one could not be stopped there.
     executor = ProcessExecutor(config, workers=config.workers, timeout=config.query_timeout)
     app = create_app(config, store=store, executor=executor)
