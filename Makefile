@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The built store lives in the working copy so that `make run` and `make clean` find it.
 export LEGIONGRAPH_STORE_PATH ?= $(CURDIR)/var/store
 
-.PHONY: run test lint build stats bench reference vendor clean distclean
+.PHONY: run test lint build stats bench loadtest reference vendor clean distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,11 +45,23 @@ run: $(LEGIONGRAPH_STORE_PATH)/CURRENT vendor
 	$(BIN)/legiongraph serve
 
 test: $(STAMP) vendor
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+
+# Not part of `make test`: builds, serves and times 10k, 100k and 1M synthetic triples against raw
+# pyoxigraph and rdflib-endpoint (installed in its own bench/.venv-rdflib-endpoint), and writes
+# bench/results/results.{md,json}. `make bench BENCH_SIZES="10000 100000"` runs only those sizes.
+BENCH_SIZES ?= 10000 100000 1000000
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES)
+
+# Not part of `make test`: serves the built store and measures p50/p95/p99 latency and error rate of
+# the named queries, alone and while one client sends queries that are killed at the time limit.
+loadtest: $(LEGIONGRAPH_STORE_PATH)/CURRENT
+	$(BIN)/python bench/load.py
 
 reference: $(STAMP)
 	$(BIN)/python scripts/make_reference.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,9 @@ from rdflib import Dataset
 
 from legiongraph import Config, MemoryStore, OxigraphStore, Resources
 from legiongraph.build import compile_dataset
+from legiongraph.stores import SparqlStore
 from legiongraph.validation import ValidationReport
+from virtuoso import Virtuoso, require_virtuoso, running_virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -46,10 +49,27 @@ def memory_store(dataset: Dataset) -> MemoryStore:
     return store
 
 
-@pytest.fixture(scope="session", params=["oxigraph", "memory"])
-def store(request: pytest.FixtureRequest) -> OxigraphStore | MemoryStore:
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """A throw-away OpenLink Virtuoso 7 on loopback ports (tests/virtuoso.py), killed at the end."""
+    executable = require_virtuoso()
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso"), executable) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def virtuoso_store(virtuoso: Virtuoso, dataset: Dataset) -> SparqlStore:
+    """The built article dataset on Virtuoso, loaded through SparqlStore, opened read-only."""
+    writer = SparqlStore(virtuoso.config(), read_only=False)
+    writer.replace_all(dataset)
+    return SparqlStore(virtuoso.config(), read_only=True)
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "memory", "sparql"])
+def store(request: pytest.FixtureRequest) -> OxigraphStore | MemoryStore | SparqlStore:
     """Every store back end, loaded with the built article dataset."""
-    return request.getfixturevalue(f"{request.param}_store")
+    name = {"sparql": "virtuoso"}.get(request.param, request.param)
+    return request.getfixturevalue(f"{name}_store")
 
 
 @pytest.fixture
@@ -97,3 +117,27 @@ def live_server(served_config: Config):
     yield f"http://127.0.0.1:{port}"
     server.close()
     executor.close()
+
+
+WIKIDATA_STANDIN = ROOT / "tests" / "fixtures" / "wikidata" / "standin.ttl"
+
+
+@pytest.fixture(scope="session")
+def wikidata_standin():
+    """Serve tests/fixtures/wikidata/standin.ttl on a loopback port in place of the Wikidata
+    Query Service; yield its SPARQL endpoint URL."""
+    import threading
+
+    import pyoxigraph as ox
+    from waitress.server import create_server
+
+    from legiongraph.web import create_app
+
+    standin = OxigraphStore(None, read_only=False)
+    standin._store.load(WIKIDATA_STANDIN.read_bytes(), format=ox.RdfFormat.TURTLE,
+                        to_graph=ox.NamedNode("https://example.org/wikidata-standin"))
+    server = create_server(create_app(Config(), store=standin), host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.socket.getsockname()[1]}/sparql"
+    server.close()

@@ -12,6 +12,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from legiongraph import Config, MemoryStore, OxigraphStore
+from legiongraph.stores import SparqlStore
 from legiongraph.web import create_app
 
 D = "http://kasei.us/2009/09/sparql/data/data{}.rdf"
@@ -19,18 +20,23 @@ FOAF_DOC = URIRef("http://xmlns.com/foaf/0.1/Document")
 SRJ = "application/sparql-results+json"
 
 
-@pytest.fixture(scope="module", params=["oxigraph", "memory"])
+@pytest.fixture(scope="module", params=["oxigraph", "memory", "sparql"])
 def w3c(request, tmp_path_factory):
     """An app serving the W3C protocol test data: data1-3.rdf as named graphs."""
     ds = Dataset()
     for i in (1, 2, 3):
         ds.graph(URIRef(D.format(i))).add((URIRef(D.format(i)), RDF.type, FOAF_DOC))
+    config = Config(store=request.param) if request.param != "sparql" else None
     if request.param == "oxigraph":
         store = OxigraphStore(tmp_path_factory.mktemp("w3c") / "store", read_only=False)
+    elif request.param == "sparql":
+        # The session's Virtuoso also holds the article: this store keeps its own graph registry.
+        config = request.getfixturevalue("virtuoso").config()
+        store = SparqlStore(config, read_only=False, registry="urn:x-legiongraph:test:protocol")
     else:
         store = MemoryStore()
     store.replace_all(ds)
-    app = create_app(Config(store=request.param), store=store)
+    app = create_app(config, store=store)
     return app.test_client()
 
 

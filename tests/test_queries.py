@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,15 @@ import pytest
 from legiongraph.queries import list_queries, parse_named_query
 from legiongraph.resources import Resources
 from legiongraph.results import serialize_result
+from virtuoso import GOLDEN_DEVIATIONS
 
 GOLDEN = Path(__file__).parent / "golden"
 QUERIES = list_queries(Resources())
+# Queries that join other endpoints through SERVICE (a "# requires: service" header line) cannot
+# run offline; tests/test_federation.py checks their golden files against a local stand-in.
+_REQUIRES_SERVICE = re.compile(r"^#\s*requires:\s*service\s*$", re.MULTILINE)
+FEDERATED = [q for q in QUERIES if _REQUIRES_SERVICE.search(q.text)]
+LOCAL = [q for q in QUERIES if q not in FEDERATED]
 
 
 def render(result) -> str:
@@ -35,8 +42,11 @@ def test_named_query_has_title_description_and_order(query):
         assert "ORDER BY" in query.text.upper(), f"{query.location} has no ORDER BY"
 
 
-@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
-def test_named_query_answers_as_its_golden_file(store, query):
+@pytest.mark.parametrize("query", LOCAL, ids=lambda q: q.name)
+def test_named_query_answers_as_its_golden_file(store, query, request):
+    if store.kind == "sparql" and query.name in GOLDEN_DEVIATIONS:
+        raises, reason = GOLDEN_DEVIATIONS[query.name]
+        request.applymarker(pytest.mark.xfail(strict=True, raises=raises, reason=reason))
     golden = GOLDEN / f"{query.name}.tsv"
     assert golden.exists(), f"no golden file for {query.name}: run scripts/update_golden.py"
     assert render(store.query(query.text)) == golden.read_text(encoding="utf-8")

@@ -38,12 +38,13 @@ def manifest() -> Graph:
     return Graph().parse(MANIFEST, format="turtle")
 
 
-@pytest.fixture(scope="module", params=["oxigraph", "memory"])
+@pytest.fixture(scope="module", params=["oxigraph", "memory", "sparql"])
 def client(request, manifest, tmp_path_factory):
     """An app holding every graph the manifest's tests load (ut:graphData)."""
     from rdflib import Dataset
 
     from legiongraph import Config, MemoryStore, OxigraphStore
+    from legiongraph.stores import SparqlStore
     from legiongraph.web import create_app
 
     ds = Dataset()
@@ -54,10 +55,17 @@ def client(request, manifest, tmp_path_factory):
         target = ds.graph(name)
         for triple in Graph().parse(source, format="nt"):
             target.add(triple)
-    store = (OxigraphStore(tmp_path_factory.mktemp("manifest") / "s", read_only=False)
-             if request.param == "oxigraph" else MemoryStore())
+    config = Config(store=request.param) if request.param != "sparql" else None
+    if request.param == "oxigraph":
+        store = OxigraphStore(tmp_path_factory.mktemp("manifest") / "s", read_only=False)
+    elif request.param == "sparql":
+        # The session's Virtuoso also holds the article: this store keeps its own graph registry.
+        config = request.getfixturevalue("virtuoso").config()
+        store = SparqlStore(config, read_only=False, registry="urn:x-legiongraph:test:manifest")
+    else:
+        store = MemoryStore()
     store.replace_all(ds)
-    return create_app(Config(store=request.param), store=store).test_client()
+    return create_app(config, store=store).test_client()
 
 
 @pytest.mark.parametrize(("name", "entry"), _cases(), ids=[n for n, _ in _cases()])

@@ -14,7 +14,7 @@ from .errors import ValidationFailed
 from .loading import format_for, load_dataset, parse_graph
 from .privacy import public_view
 from .progress import QUIET, Progress
-from .reasoning import add_inferred
+from .reasoning import DEFAULT_REASONER, add_inferred
 from .resources import Resources
 from .stores import open_store
 from .validation import ValidationReport, validate
@@ -56,12 +56,13 @@ def compile_dataset(
     resources: Resources,
     extra_sources: Iterable[Path] = (),
     progress: Progress = QUIET,
+    reasoner: str = DEFAULT_REASONER,
 ) -> tuple[Dataset, ValidationReport]:
     """Load every graph, add OWL RL entailments, and validate the result against the shapes."""
     progress.step("loading ontology, reference data and sources")
     dataset = load_dataset(resources, extra_sources)
-    progress.step("reasoning (OWL 2 RL)")
-    add_inferred(dataset)
+    progress.step(f"reasoning (OWL 2 RL, {reasoner})")
+    add_inferred(dataset, reasoner)
     progress.step("validating (SHACL)")
     report = validate(union(dataset), load_shapes(resources))
     return dataset, report
@@ -70,7 +71,7 @@ def compile_dataset(
 def build(config: Config, progress: Progress = QUIET) -> BuildResult:
     """Build the dataset and write it to the configured store; nothing is written if invalid."""
     resources = Resources(config.data_dir)
-    dataset, report = compile_dataset(resources, progress=progress)
+    dataset, report = compile_dataset(resources, progress=progress, reasoner=config.reasoner)
     if not report.conforms:
         raise ValidationFailed(
             f"the data does not conform to the shapes ({len(report.violations)} problem(s)); "

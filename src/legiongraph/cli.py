@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 
 import click
+from rdflib import URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .build import build, compile_dataset
 from .config import STORE_KINDS, Config, load_config
 from .errors import LegiongraphError, StoreError, exit_code_for
-from .iris import PREFIXES
+from .iris import BASE, PREFIXES
 from .privacy import is_public
 from .progress import Progress
 from .queries import list_queries, resolve_query, run_query
@@ -24,6 +26,8 @@ from .stats import compute_stats
 from .stores import open_store
 
 __all__ = ["cli", "main"]
+
+GRAPH_IMPORTED = BASE + "graph/imported"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,7 +72,8 @@ def build_cmd(config: Config, out: Path | None, public: bool | None) -> None:
 @click.pass_obj
 def validate_cmd(config: Config, files: tuple[Path, ...]) -> None:
     """Validate the data, plus any FILES, against the SHACL shapes after reasoning."""
-    _, report = compile_dataset(Resources(config.data_dir), files, progress=Progress())
+    _, report = compile_dataset(Resources(config.data_dir), files, progress=Progress(),
+                                reasoner=config.reasoner)
     click.echo(report.text(), nl=False)
     sys.exit(0 if report.conforms else 1)
 
@@ -102,6 +107,77 @@ def stats_cmd(config: Config) -> None:
         click.echo(compute_stats(store).text(), nl=False)
 
 
+@cli.command("synth")
+@click.option("--triples", "-n", type=click.IntRange(min=100), required=True,
+              help="About how many triples to write.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed: same seed, same file.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="TriG file to write; its stem names the source graph (default: synth-N.trig).")
+def synth_cmd(triples: int, seed: int, out: Path | None) -> None:
+    """Write synthetic data in the project's model (one source graph) for benchmarks."""
+    from .synth import synthesize
+
+    out = out or Path(f"synth-{triples}.trig")
+    result = synthesize(out, triples, seed=seed, progress=Progress())
+    click.echo(f"Wrote {result.triples} triples ({result.persons} persons) in <{result.graph}> "
+               f"to {result.path}")
+
+
+@cli.command("link")
+@click.option("--class", "classes", multiple=True, metavar="KIND|CLASS",
+              help="What to reconcile: place, organisation, person, combatant, or a class such as "
+                   "schema:City (repeatable; default: places, organisations and public figures).")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="SPARQL endpoint to reconcile against (default: the Wikidata Query Service).")
+@click.option("--geonames", "geonames_dump", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="Reconcile places against this GeoNames dump (allCountries.txt, "
+                                 "a country file, or its .zip) instead of Wikidata.")
+@click.option("--review", "review_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("link-review.csv"), show_default=True,
+              help="The review file proposals are merged into; decided rows are kept.")
+@click.option("--apply", "apply_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="REVIEW.csv", help="Write the accepted rows of a review file to the links graph.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for cached endpoint answers (default: ~/.cache/legiongraph/sparql).")
+@click.option("--delay", type=float, default=1.0, show_default=True,
+              help="Seconds to wait between two requests to the endpoint.")
+@click.pass_obj
+def link_cmd(config: Config, classes: tuple[str, ...], endpoint: str | None, geonames_dump: Path | None,
+             review_file: Path, apply_file: Path | None, cache_dir: Path | None, delay: float) -> None:
+    """Propose links to Wikidata or GeoNames into a review file, or --apply a reviewed file."""
+    from . import linking
+
+    if apply_file is not None:
+        rows = linking.read_review(apply_file)
+        from .build import load_shapes
+
+        with open_store(config, read_only=False) as store:
+            result = linking.apply_review(store, rows, load_shapes(Resources(config.data_dir)),
+                                          source=str(apply_file))
+        n = result.counts
+        click.echo(f"Wrote {n['exact']} exact and {n['close']} close match(es) to "
+                   f"<{linking.GRAPH_LINKS}>, recording {n['reject']} rejected and {n['pending']} "
+                   "pending proposal(s)")
+        return
+    with open_store(config) as store:
+        entities = linking.read_entities(store, classes)
+    progress = Progress()
+    if geonames_dump is not None:
+        target, rows = "geonames", linking.reconcile_geonames(geonames_dump, entities, progress)
+    else:
+        client = linking.SparqlClient(endpoint or linking.WIKIDATA_SPARQL, min_interval=delay,
+                                      cache_dir=cache_dir or linking.default_cache_dir())
+        target, rows = "wikidata", linking.reconcile_wikidata(client, entities, progress)
+    old = linking.read_review(review_file) if review_file.exists() else []
+    reconciled = {(str(e.iri), target) for e in entities}
+    merged = linking.merge(old, rows, reconciled)
+    linking.write_review(review_file, merged)
+    pending = sum(1 for r in merged if not r.decision and r.candidate_iri)
+    nothing = sorted({r.entity for r in merged if not r.candidate_iri and r.target == target})
+    click.echo(f"Reconciled {len(entities)} entities against {target}: {pending} proposal(s) to "
+               f"review, {len(nothing)} without candidate; wrote {review_file}")
+
+
 @cli.command("serve")
 @click.option("--host", default=None, help="Interface to listen on (default: 127.0.0.1, loopback only).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default: 8000).")
@@ -133,6 +209,122 @@ def serve_cmd(config: Config, host: str | None, port: int | None, threads: int,
         serve(app, host=config.host, port=config.port, threads=threads, ident="legiongraph")
     finally:
         executor.close()
+
+
+@cli.command("export")
+@click.option("--format", "fmt", default="trig", show_default=True,
+              help="turtle, trig, nquads, nt, jsonld or rdfxml.")
+@click.option("--graphs", default=None,
+              help="Comma-separated graph kinds: ontology, asserted, reference, links, inferred, "
+                   "profile, other, or all (default: all but inferred).")
+@click.option("--query", "query", default=None, help="Export what this named CONSTRUCT query builds.")
+@click.option("--out", default="-", show_default=True, help="File to write (atomically), or - for stdout.")
+@click.option("--canonical-hash", is_flag=True,
+              help="Print the SHA-256 of the canonical N-Quads of the selection instead.")
+@click.pass_obj
+def export_cmd(config: Config, fmt: str, graphs: str | None, query: str | None, out: str,
+               canonical_hash: bool) -> None:
+    """Export the store deterministically: the same data gives the same bytes."""
+    from .canonical import canonical_nquads, sha256_hex
+    from .export import export_format, query_quads, serialize, store_quads, write_output
+
+    chosen = export_format(fmt)
+    kinds = [k.strip() for k in graphs.split(",") if k.strip()] if graphs else None
+    with open_store(config) as store:
+        if query:
+            quads = query_quads(store, resolve_query(Resources(config.data_dir), query))
+        else:
+            quads = store_quads(store, kinds)
+    if canonical_hash:
+        click.echo(sha256_hex(canonical_nquads(quads)))
+        return
+    write_output(serialize(quads, chosen), out)
+
+
+@cli.command("archive")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--verify", is_flag=True, help="Verify the bag at PATH instead of writing one.")
+@click.pass_obj
+def archive_cmd(config: Config, path: Path, verify: bool) -> None:
+    """Write a BagIt bag of the store to PATH, or check one with --verify."""
+    from .archive import make_archive, verify_archive
+
+    if verify:
+        result = verify_archive(path, progress=Progress())
+        click.echo(f"{path}: valid bag; {result.files} files; checksums, parsing, shapes and the "
+                   f"canonical hash all check out\ncanonical SHA-256: {result.canonical_sha256}")
+        return
+    with open_store(config) as store:
+        info = make_archive(store, Resources(config.data_dir), path, f"legiongraph archive {path}",
+                            progress=Progress())
+    click.echo(f"Wrote the bag {path} ({len(info.files)} data files)\n"
+               f"canonical SHA-256: {info.canonical_sha256}")
+
+
+@cli.command("load")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--graph", default=None,
+              help="Named graph for triples outside any graph (default: lgg:imported).")
+@click.pass_obj
+def load_cmd(config: Config, sources: tuple[Path, ...], graph: str | None) -> None:
+    """Replace the store's content by a bag (checked first) or by RDF files, as they are."""
+    from .archive import read_archive
+    from .loading import load_files
+
+    bags = [s for s in sources if s.is_dir()]
+    if bags and len(sources) > 1:
+        raise click.UsageError("load takes one bag, or RDF files, not both")
+    dataset = read_archive(bags[0]) if bags else load_files(sources)
+    default = dataset.graph(DATASET_DEFAULT_GRAPH_ID)
+    target = dataset.graph(URIRef(graph or GRAPH_IMPORTED))
+    for triple in list(default):
+        target.add(triple)
+    dataset.remove_graph(default)
+    with open_store(config, read_only=False) as store:
+        store.replace_all(dataset)
+        counts = {g: store.count(g) for g in store.graphs()}
+    for name, n in counts.items():
+        click.echo(f"  {n:>8}  {name}")
+    click.echo(f"  {sum(counts.values()):>8}  (all graphs) loaded into the {config.store} store")
+
+
+@cli.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would be added, and every problem; write nothing.")
+@click.pass_obj
+def ingest_cmd(config: Config, files: tuple[Path, ...], dry_run: bool) -> None:
+    """Add source FILES (one named graph each) to the store, if everything still conforms."""
+    from .ingest import ingest
+
+    report = ingest(config, list(files), dry_run=dry_run, progress=Progress())
+    click.echo(report.text(), nl=False)
+    if report.problems:  # only a dry run returns problems; a real ingest raises ValidationFailed
+        sys.exit(1)
+
+
+@cli.command("sources")
+@click.pass_obj
+def sources_cmd(config: Config) -> None:
+    """List the sources in the store with their document, date and counts."""
+    from .ingest import list_sources
+
+    with open_store(config) as store:
+        found = list_sources(store)
+    click.echo(f"{'source':<32} {'date':<10} {'triples':>8} {'persons':>7} {'events':>6}  document")
+    for s in found:
+        click.echo(f"{s.name:<32} {s.date or '-':<10} {s.triples:>8} {s.persons:>7} {s.events:>6}  "
+                   f"{s.title or s.document or '-'}")
+    click.echo(f"({len(found)} sources)")
+
+
+@cli.command("retract")
+@click.argument("source")
+@click.pass_obj
+def retract_cmd(config: Config, source: str) -> None:
+    """Remove one SOURCE's graph and the entailments only it supported, and its data file."""
+    from .ingest import retract
+
+    click.echo(retract(config, source, progress=Progress()).text(), nl=False)
 
 
 def main(argv: list[str] | None = None) -> None:

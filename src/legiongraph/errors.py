@@ -22,11 +22,17 @@ __all__ = [
     "ConfigError",
     "LegiongraphError",
     "LoadError",
+    "NotAcceptable",
+    "OutboundRefused",
     "QueryError",
     "QueryTimeout",
+    "RateLimited",
     "ResourceNotFound",
+    "ServiceRefused",
     "StoreError",
+    "TooLarge",
     "UpdateRefused",
+    "UrlTooLong",
     "ValidationFailed",
     "exit_code_for",
     "http_status_for",
@@ -35,6 +41,9 @@ __all__ = [
 
 class LegiongraphError(Exception):
     """Root of every error legiongraph raises on purpose."""
+
+    #: seconds after which the client may try again (HTTP ``Retry-After``), when it may
+    retry_after: int | None = None
 
 
 class ConfigError(LegiongraphError):
@@ -70,12 +79,44 @@ class UpdateRefused(QueryError):
     """A SPARQL Update was sent to a read-only endpoint or command."""
 
 
+class NotAcceptable(QueryError):
+    """No format the client accepts fits the query's kind of result."""
+
+
+class OutboundRefused(QueryError):
+    """A query tried to reach another server, a file or a program; the endpoint never does."""
+
+
+class ServiceRefused(OutboundRefused):
+    """A query's SERVICE names an endpoint that is not on the configured allow-list."""
+
+
+class TooLarge(QueryError):
+    """A request body or query is larger than the configured limit."""
+
+
+class UrlTooLong(QueryError):
+    """A request URL is longer than the configured limit."""
+
+
 class QueryTimeout(LegiongraphError):
     """A query ran past its time limit and was stopped, or no worker was free in time."""
+
+    # A worker is free again at once; a client retrying the same query will hit the limit again.
+    retry_after = 5
+
+
+class RateLimited(LegiongraphError):
+    """A client already has as many queries running as it may."""
+
+    retry_after = 1
 
 
 class StoreError(LegiongraphError):
     """The store is missing, cannot be opened, or a write to it failed."""
+
+    # Over HTTP this is a query worker that died or a store briefly unavailable.
+    retry_after = 5
 
 
 # Most specific class first: the first match wins.
@@ -86,18 +127,24 @@ EXIT_CODES: tuple[tuple[type[LegiongraphError], int], ...] = (
     (ConfigError, 2),
     (ResourceNotFound, 2),
     (QueryTimeout, 4),
+    (RateLimited, 4),
     (StoreError, 3),
     (LegiongraphError, 4),
 )
 
 HTTP_STATUS: tuple[tuple[type[LegiongraphError], int], ...] = (
     (UpdateRefused, 403),
+    (NotAcceptable, 406),
+    (OutboundRefused, 400),
+    (TooLarge, 413),
+    (UrlTooLong, 414),
     (QueryError, 400),
     (LoadError, 400),
     (ValidationFailed, 422),
     (ResourceNotFound, 404),
     (ConfigError, 500),
     (QueryTimeout, 503),
+    (RateLimited, 429),
     (StoreError, 503),
     (LegiongraphError, 500),
 )

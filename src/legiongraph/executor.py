@@ -4,6 +4,10 @@ A running Oxigraph query cannot be interrupted from Python (it releases the GIL 
 signals), so the endpoint runs each query in a worker process with the store open read-only.
 When a query passes its time limit the worker is killed and replaced; other clients are served by
 the other workers meanwhile.
+
+Both executors run queries under :mod:`legiongraph.guard`: a worker guards its whole process (and,
+when it needs no network, has the kernel refuse it IP sockets), the inline executor the thread
+that runs the query.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import threading
 from abc import ABC, abstractmethod
 from multiprocessing.connection import Connection
 
+from . import guard
 from .config import Config
 from .errors import LegiongraphError, QueryTimeout, StoreError
 from .service import Answer, SparqlRequest, answer
@@ -35,15 +40,34 @@ class Executor(ABC):
         """Stop any workers."""
 
 
-class InlineExecutor(Executor):
-    """Run queries in the calling thread, without a time limit."""
+def guarded_answer(store: Store, request: SparqlRequest, policy: guard.GuardPolicy) -> Answer:
+    """Answer a request with the guard on in this thread; refuse it if it reached for anything."""
+    with guard.scope(policy) as blocked:
+        try:
+            result = answer(store, request)
+        except Exception:
+            # The library may have turned the refusal into its own error (or swallowed it, as
+            # SERVICE SILENT does): what the guard recorded is the real reason.
+            if blocked:
+                raise guard.refusal(blocked) from None
+            raise
+    if blocked:
+        raise guard.refusal(blocked)
+    return result
 
-    def __init__(self, store: Store) -> None:
+
+class InlineExecutor(Executor):
+    """Run queries in the calling thread, without a time limit; guarded when given a policy."""
+
+    def __init__(self, store: Store, policy: guard.GuardPolicy | None = None) -> None:
         self.store = store
+        self.policy = policy
 
     def run(self, request: SparqlRequest) -> Answer:
         """Answer one request in this thread."""
-        return answer(self.store, request)
+        if self.policy is None:
+            return answer(self.store, request)
+        return guarded_answer(self.store, request, self.policy)
 
 
 def _worker_main(config: Config, conn: Connection) -> None:
@@ -53,6 +77,13 @@ def _worker_main(config: Config, conn: Connection) -> None:
     except LegiongraphError as exc:
         conn.send(("error", exc))
         return
+    # From here on this process only runs queries: guard every thread of it.
+    policy = guard.policy_for(config)
+    guard.enforce_everywhere(policy)
+    if not policy.hosts:
+        # Needing no network at all, let the kernel refuse it too: Rust code (Oxigraph's SERVICE
+        # client) is invisible to the audit hook.
+        guard.deny_ip_sockets()
     conn.send(("ready", None))
     while True:
         try:
@@ -60,7 +91,7 @@ def _worker_main(config: Config, conn: Connection) -> None:
         except EOFError:
             return
         try:
-            conn.send(("ok", answer(store, request)))
+            conn.send(("ok", guarded_answer(store, request, policy)))
         except LegiongraphError as exc:
             conn.send(("error", exc))
         except Exception as exc:  # report, never die silently: the parent would wait in vain

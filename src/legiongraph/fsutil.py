@@ -1,9 +1,15 @@
-"""Atomic writes: a reader sees the old file or the new one, never a half-written one."""
+"""Atomic writes: a reader sees the old file or the new one, never a half-written one.
+
+A file is written to a temporary sibling, flushed and fsynced, renamed over the target with
+``os.replace``, and the directory is fsynced so that the rename survives a crash. Temporaries carry
+the writer's process id, so that a later writer can remove those of a writer that was killed.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -11,15 +17,18 @@ from pathlib import Path
 from typing import IO
 
 __all__ = [
+    "TMP_PREFIX",
     "atomic_replace_dir",
     "atomic_write",
     "atomic_write_bytes",
+    "clean_stale",
     "fsync_dir",
     "new_sibling_dir",
     "recover_dir",
 ]
 
 TMP_PREFIX = ".lg-tmp-"
+_TMP_NAME = re.compile(re.escape(TMP_PREFIX) + r".*\.pid(\d+)\.[^.]+$")
 
 
 def fsync_dir(path: Path) -> None:
@@ -31,12 +40,44 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _prefix(target: Path) -> str:
+    return f"{TMP_PREFIX}{target.name}.pid{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(directory: Path) -> list[Path]:
+    """Remove the temporaries of writers that died in ``directory``; return what was removed."""
+    removed = []
+    if not directory.is_dir():
+        return removed
+    for entry in directory.iterdir():
+        match = _TMP_NAME.match(entry.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO]:
     """Yield a temporary file beside ``path`` that replaces it only if the block succeeds."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + target.name + ".", dir=target.parent)
+    clean_stale(target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_prefix(target), dir=target.parent)
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as fh:
@@ -60,14 +101,18 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def new_sibling_dir(path: Path) -> Path:
     """Create and return an empty temporary directory beside ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=TMP_PREFIX + path.name + ".", dir=path.parent))
+    return Path(tempfile.mkdtemp(prefix=_prefix(path), dir=path.parent))
+
+
+def _aside(target: Path) -> Path:
+    return target.with_name(f"{TMP_PREFIX}{target.name}.old")
 
 
 def atomic_replace_dir(new: Path, target: Path) -> None:
     """Put directory ``new`` in place of ``target``, keeping the old one until the swap is done."""
     old = None
     if target.exists():
-        old = target.with_name(f"{TMP_PREFIX}{target.name}.old")
+        old = _aside(target)
         if old.exists():
             shutil.rmtree(old)
         os.replace(target, old)
@@ -80,15 +125,13 @@ def atomic_replace_dir(new: Path, target: Path) -> None:
 def recover_dir(target: Path, *, clean: bool = False) -> None:
     """Restore a directory left aside by an interrupted swap; with ``clean``, drop temporaries.
 
-    Only a writer may clean: a reader could otherwise remove a rebuild that is still running.
+    Only a writer may clean, and only the temporaries of writers that are no longer running.
     """
-    old = target.with_name(f"{TMP_PREFIX}{target.name}.old")
+    old = _aside(target)
     if not target.exists() and old.exists():
         os.replace(old, target)
     if not clean:
         return
-    for stale in target.parent.glob(f"{TMP_PREFIX}{target.name}.*"):
-        if stale.is_dir():
-            shutil.rmtree(stale, ignore_errors=True)
-        else:
-            stale.unlink(missing_ok=True)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+    clean_stale(target.parent)

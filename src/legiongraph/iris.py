@@ -31,6 +31,7 @@ __all__ = [
     "is_person_iri",
     "mint",
     "mint_person",
+    "observation",
     "source_graph",
 ]
 
@@ -96,6 +97,15 @@ def mint(kind: str, key: str) -> URIRef:
     if not _SLUG.match(kind) or not all(_SLUG.match(part) for part in key.split("/")):
         raise ValueError(f"not a valid IRI slug: {kind!r}/{key!r}")
     return ID[f"{kind}/{key}"]
+
+
+def observation(dataset: str, key: str) -> URIRef:
+    """Return an observation's IRI from its data set's slug and a key (slug, date or ISO code)."""
+    # Keys by country keep the ISO code's case, as in lgid:obs/foreign-pow-by-citizenship/TJ.
+    parts_ok = all(_SLUG.match(part) or re.fullmatch(r"[A-Z]{2}", part) for part in key.split("/"))
+    if not _SLUG.match(dataset) or not parts_ok:
+        raise ValueError(f"not a valid observation key: {dataset!r}/{key!r}")
+    return ID[f"obs/{dataset}/{key}"]
 
 
 def country(alpha2: str) -> URIRef:

@@ -31,12 +31,16 @@ __all__ = [
     "parse_quads",
 ]
 
-# File suffix -> parser. Only formats that cannot fetch or expand anything from outside the file.
+# File suffix -> parser. Every parser is Oxigraph's: it fetches nothing (a remote JSON-LD @context is
+# refused), and RDF/XML with a DTD is refused before parsing.
 FORMATS = {
     ".ttl": "turtle",
     ".trig": "trig",
     ".nt": "nt",
     ".nq": "nquads",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".jsonld": "json-ld",
 }
 QUAD_FORMATS = {"trig", "nquads"}
 _OX_FORMATS = {
@@ -44,7 +48,11 @@ _OX_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
     "nt": ox.RdfFormat.N_TRIPLES,
     "nquads": ox.RdfFormat.N_QUADS,
+    "xml": ox.RdfFormat.RDF_XML,
+    "json-ld": ox.RdfFormat.JSON_LD,
 }
+# An XML document type declaration can define entities that expand without bound.
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _OX_MESSAGE = re.compile(r"^Parser error at line \d+ column \d+: ")
 
 Quad = tuple[Node, Node, Node, URIRef | None]
@@ -71,10 +79,16 @@ def parse_quads(data: bytes, fmt: str, location: str) -> list[Quad]:
         raise LoadError(f"{location}: not UTF-8 (byte {exc.start})", path=location) from None
     if fmt not in _OX_FORMATS:
         raise LoadError(f"{location}: unsupported format {fmt!r}", path=location)
+    if fmt == "xml" and _DTD.search(data):
+        raise LoadError(f"{location}: RDF/XML with a DOCTYPE or ENTITY declaration is refused "
+                        "(its entities could expand without limit); remove the declaration",
+                        path=location)
     try:
         parsed = list(ox.parse(data, format=_OX_FORMATS[fmt], rename_blank_nodes=True))
     except SyntaxError as exc:
         message = _OX_MESSAGE.sub("", exc.msg or str(exc))
+        if "remote context" in message:
+            message = "a remote JSON-LD @context is never fetched; put the context inline"
         line = exc.lineno
         where = f"{location}, line {line}, column {exc.offset}" if line else location
         raise LoadError(f"{where}: {message}", path=location, line=line) from None

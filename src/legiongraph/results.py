@@ -72,7 +72,7 @@ def _json_term(term: Node) -> dict[str, str]:
     return out
 
 
-def _to_json(result: QueryResult) -> str:
+def _to_json(result: QueryResult, extension: dict | None = None) -> str:
     if result.kind == "ASK":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)}, ensure_ascii=False)
     bindings = [
@@ -80,7 +80,10 @@ def _to_json(result: QueryResult) -> str:
          if val is not None}
         for row in result.rows
     ]
-    doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    doc: dict = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    if extension is not None:
+        # An extra top-level key: SPARQL JSON readers ignore members they do not know.
+        doc["legiongraph"] = extension
     return json.dumps(doc, ensure_ascii=False, indent=1)
 
 
@@ -167,8 +170,12 @@ def _to_table(result: QueryResult, prefixes: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def serialize_result(result: QueryResult, fmt: str, prefixes: dict[str, str] | None = None) -> str:
-    """Write a SELECT or ASK result as table, csv, tsv, json or xml; a graph result as Turtle."""
+def serialize_result(result: QueryResult, fmt: str, prefixes: dict[str, str] | None = None,
+                     extension: dict | None = None) -> str:
+    """Write a SELECT or ASK result as table, csv, tsv, json or xml; a graph result as Turtle.
+
+    ``extension`` (JSON only) becomes a top-level ``"legiongraph"`` member, e.g. a truncation note.
+    """
     if result.kind == "CONSTRUCT":
         assert result.graph is not None
         for prefix, ns in (prefixes or {}).items():
@@ -178,7 +185,7 @@ def serialize_result(result: QueryResult, fmt: str, prefixes: dict[str, str] | N
         "table": lambda r: _to_table(r, prefixes or {}),
         "csv": _to_csv,
         "tsv": _to_tsv,
-        "json": _to_json,
+        "json": lambda r: _to_json(r, extension),
         "xml": _to_xml,
     }
     if fmt not in writers:

@@ -1,41 +1,65 @@
-"""Answer one SPARQL request in a negotiated format: the core of the endpoint, without HTTP."""
+"""Answer one SPARQL request in a negotiated format: the core of the endpoint, without HTTP.
+
+The query gate (:func:`inspected`) parses the query, refuses updates and any SERVICE whose
+endpoint is not on the allow-list, and checks that a format fits. :func:`answer` runs it first,
+then the query, and caps the answer at the request's row and byte limits, saying so rather than
+cutting silently. The endpoint builds requests with :func:`request_for`, unparsed, so that the
+parse (which takes minutes for some crafted 50 KB queries) runs in the query worker, under the
+time limit, and never in the server process; :func:`prepare` parses at once, for library use.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from rdflib import Graph
 
-from .errors import QueryError
+from .errors import LegiongraphError, NotAcceptable, QueryError, ServiceRefused
 from .formats import Format, serialize_graph
 from .iris import PREFIXES
 from .results import QueryResult, serialize_result
 from .sparqlgate import QueryInfo, inspect_query
 from .stores.base import Store
 
-__all__ = ["Answer", "NotAcceptable", "SparqlRequest", "answer", "prepare"]
-
-
-class NotAcceptable(QueryError):
-    """No format the client accepts fits the query's kind of result."""
+__all__ = [
+    "Answer",
+    "NotAcceptable",
+    "SparqlRequest",
+    "answer",
+    "check_services",
+    "inspected",
+    "prepare",
+    "request_for",
+]
 
 
 @dataclass(frozen=True)
 class SparqlRequest:
-    """A parsed query with its protocol dataset and the formats the client accepts."""
+    """A query with its protocol dataset, the formats the client accepts and the limits.
+
+    ``info`` is None until the query gate has parsed and checked the query (:func:`inspected`).
+    """
 
     text: str
-    info: QueryInfo
+    info: QueryInfo | None = None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     result_format: Format | None = None
     graph_format: Format | None = None
     base_iri: str | None = None
+    #: the most rows (triples for CONSTRUCT/DESCRIBE) and bytes an answer may hold; None: no cap
+    max_rows: int | None = None
+    max_bytes: int | None = None
+    #: the SERVICE endpoints the gate lets through
+    service_allowlist: tuple[str, ...] = ()
 
     @property
     def format(self) -> Format:
-        """Return the format the answer will be written in."""
+        """Return the format the answer will be written in (the query must have been inspected)."""
+        if self.info is None:
+            raise ValueError("the request has not been through the query gate yet")
         fmt = self.graph_format if self.info.returns_graph else self.result_format
         if fmt is None:
             kind = "RDF graphs" if self.info.returns_graph else "query results"
@@ -46,7 +70,11 @@ class SparqlRequest:
 
 @dataclass
 class Answer:
-    """The serialised answer to a request."""
+    """The serialised answer to a request.
+
+    ``rows`` counts the rows (or triples) sent; ``truncated_by`` names the limit that cut the
+    answer short (``max_rows`` or ``max_result_bytes``), None when it is complete.
+    """
 
     body: bytes
     format: Format
@@ -54,9 +82,11 @@ class Answer:
     rows: int = 0
     truncated: bool = False
     notes: list[str] = field(default_factory=list)
+    truncated_by: str | None = None
+    limit: int | None = None
 
 
-def prepare(
+def request_for(
     text: str,
     *,
     default_graphs: Sequence[str] | None = None,
@@ -64,19 +94,56 @@ def prepare(
     result_format: Format | None = None,
     graph_format: Format | None = None,
     base_iri: str | None = None,
+    service_allowlist: Collection[str] = (),
+    max_rows: int | None = None,
+    max_bytes: int | None = None,
 ) -> SparqlRequest:
-    """Parse and check a query; fail early when no accepted format fits it."""
-    request = SparqlRequest(
+    """Build a request without parsing its query; :func:`answer` puts it through the gate."""
+    return SparqlRequest(
         text=text,
-        info=inspect_query(text, base_iri),
         default_graphs=tuple(default_graphs) if default_graphs is not None else None,
         named_graphs=tuple(named_graphs) if named_graphs is not None else None,
         result_format=result_format,
         graph_format=graph_format,
         base_iri=base_iri,
+        max_rows=max_rows,
+        max_bytes=max_bytes,
+        service_allowlist=tuple(service_allowlist),
     )
-    _ = request.format
-    return request
+
+
+def inspected(request: SparqlRequest) -> SparqlRequest:
+    """Put a request through the query gate: parse it, refuse updates and SERVICE calls that are
+    not allow-listed, and fail when no accepted format fits; return it with its ``info``.
+
+    Any SERVICE is refused unless its endpoint IRI is exactly one of the request's
+    ``service_allowlist``; a SERVICE whose endpoint is a variable is always refused. A request that
+    already carries ``info`` was inspected before and is returned as it is.
+    """
+    if request.info is not None:
+        return request
+    info = inspect_query(request.text, request.base_iri)
+    check_services(info, request.service_allowlist)
+    checked = replace(request, info=info)
+    _ = checked.format
+    return checked
+
+
+def prepare(text: str, **options: Any) -> SparqlRequest:
+    """Parse and check a query at once (see :func:`request_for` for the options)."""
+    return inspected(request_for(text, **options))
+
+
+def check_services(info: QueryInfo, allowlist: Collection[str]) -> None:
+    """Raise ServiceRefused unless every SERVICE endpoint of a query is on the allow-list."""
+    for endpoint in info.services:
+        if endpoint.startswith("?"):
+            raise ServiceRefused(f"SERVICE {endpoint} is refused: this endpoint sends queries only "
+                                 "to allow-listed endpoints, named by IRI, never by a variable")
+        if endpoint not in allowlist:
+            allowed = ", ".join(f"<{a}>" for a in allowlist) or "none are allowed"
+            raise ServiceRefused(f"SERVICE <{endpoint}> is refused: this endpoint does not send "
+                                 f"queries to other servers (allow-listed endpoints: {allowed})")
 
 
 def _graph_of(result: QueryResult) -> Graph:
@@ -84,12 +151,60 @@ def _graph_of(result: QueryResult) -> Graph:
 
 
 def answer(store: Store, request: SparqlRequest) -> Answer:
-    """Run a prepared request on a store and serialise the answer."""
+    """Gate a request, run it on a store and serialise the answer within the request's limits."""
+    request = inspected(request)
     fmt = request.format
-    result = store.query(request.text, default_graphs=request.default_graphs,
-                         named_graphs=request.named_graphs, base_iri=request.base_iri)
+    try:
+        result = store.query(request.text, default_graphs=request.default_graphs,
+                             named_graphs=request.named_graphs, base_iri=request.base_iri)
+    except LegiongraphError:
+        raise
+    except Exception as exc:
+        # Engines evaluate lazily, so some failures surface while the store reads the solutions,
+        # past its own error mapping: they are the query's failure, not the server's (never 500).
+        raise QueryError(f"the query failed: {type(exc).__name__}: {exc}") from None
     if result.kind == "CONSTRUCT":
         graph = _graph_of(result)
-        return Answer(serialize_graph(graph, fmt, PREFIXES), fmt, "graph", rows=len(graph))
-    body = serialize_result(result, fmt.name).encode("utf-8")
-    return Answer(body, fmt, result.kind.lower(), rows=len(result.rows))
+        triples = list(graph) if request.max_rows is not None or request.max_bytes else None
+
+        def write_graph(n: int) -> bytes:
+            if triples is None or n >= len(triples):
+                return serialize_graph(graph, fmt, PREFIXES)
+            part = Graph()
+            for triple in triples[:n]:
+                part.add(triple)
+            return serialize_graph(part, fmt, PREFIXES)
+
+        return _capped(request, fmt, "graph", len(graph), write_graph, None)
+    if result.kind == "ASK":
+        return Answer(serialize_result(result, fmt.name).encode("utf-8"), fmt, "ask")
+
+    def write_rows(n: int, note: dict | None = None) -> bytes:
+        part = result if n >= len(result.rows) else replace(result, rows=result.rows[:n])
+        return serialize_result(part, fmt.name, extension=note).encode("utf-8")
+
+    return _capped(request, fmt, "select", len(result.rows), write_rows, fmt.name == "json")
+
+
+def _capped(request: SparqlRequest, fmt: Format, kind: str, total: int,
+            write: Callable[..., bytes], json_note: bool | None) -> Answer:
+    """Serialise at most ``max_rows`` rows, then fewer until the body fits ``max_bytes``.
+
+    A truncated SPARQL JSON answer carries a top-level ``"legiongraph"`` object saying so, which
+    SPARQL JSON readers ignore; every format says so in the Answer (the endpoint sends a header).
+    """
+    def body_for(n: int, by: str | None, limit: int | None) -> bytes:
+        if json_note and by is not None:
+            return write(n, {"truncated": True, "reason": by, "limit": limit, "rows": n})
+        return write(n)
+
+    n, by, limit = total, None, None
+    if request.max_rows is not None and total > request.max_rows:
+        n, by, limit = request.max_rows, "max_rows", request.max_rows
+    body = body_for(n, by, limit)
+    # Shrink in proportion to the overshoot: two or three passes at most, as rows are alike.
+    while request.max_bytes is not None and len(body) > request.max_bytes and n > 0:
+        n = min(n - 1, int(n * request.max_bytes / len(body) * 0.95))
+        by, limit = "max_result_bytes", request.max_bytes
+        body = body_for(n, by, limit)
+    return Answer(body, fmt, kind, rows=n, truncated=by is not None, truncated_by=by, limit=limit)

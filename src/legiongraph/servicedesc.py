@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, VOID, XSD
 
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
+from .linking.targets import GRAPH_LINKS, TARGETS
 from .stores.base import Store
 
 __all__ = ["GraphStats", "graph_statistics", "service_description"]
@@ -44,6 +47,16 @@ SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT 
        (COUNT(DISTINCT ?o) AS ?objects)
 WHERE { ?s ?p ?o }
 """
+# Links in the links graph, per link predicate and target dataset (by IRI prefix).
+_SPACES = " ".join(f'"{t.uri_space}"' for t in TARGETS)
+_LINKSETS = f"""
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?p ?space (COUNT(*) AS ?n) WHERE {{
+  GRAPH <{GRAPH_LINKS}> {{ ?s ?p ?o FILTER(?p IN (skos:exactMatch, skos:closeMatch)) }}
+  VALUES ?space {{ {_SPACES} }}
+  FILTER(STRSTARTS(STR(?o), ?space))
+}} GROUP BY ?p ?space ORDER BY ?p ?space
+"""
 _UNION_CLASSES = "SELECT (COUNT(DISTINCT ?c) AS ?classes) (COUNT(DISTINCT ?e) AS ?entities) WHERE { ?e a ?c }"
 
 
@@ -58,6 +71,8 @@ class GraphStats:
     properties: int
     distinct_subjects: int
     distinct_objects: int
+    #: VoID linksets of the links graph: (link predicate, target's IRI prefix, number of links)
+    linksets: tuple[tuple[URIRef, str, int], ...] = ()
 
 
 def graph_statistics(store: Store) -> list[GraphStats]:
@@ -69,8 +84,10 @@ def graph_statistics(store: Store) -> list[GraphStats]:
                         int(union[2]), int(union[1]), int(union[3]))]
     for g, triples, subjects, properties, objects in store.query(_STATS).rows:
         n_classes, entities = classes.get(g, (0, 0))
+        linksets = tuple((p, str(space), int(n)) for p, space, n in store.query(_LINKSETS).rows
+                         ) if g == GRAPH_LINKS else ()
         stats.append(GraphStats(g, int(triples), entities, n_classes, int(properties),
-                                int(subjects), int(objects)))
+                                int(subjects), int(objects), linksets))
     return stats
 
 
@@ -84,8 +101,13 @@ def _void(graph: Graph, node: BNode | URIRef, stats: GraphStats) -> None:
         graph.add((node, prop, Literal(value, datatype=XSD.integer)))
 
 
-def service_description(endpoint: str, stats: list[GraphStats], title: str = "legiongraph") -> Graph:
-    """Describe the endpoint: languages, formats, features and the default dataset."""
+def service_description(endpoint: str, stats: list[GraphStats], title: str = "legiongraph",
+                        dumps: Sequence[str] | None = None) -> Graph:
+    """Describe the endpoint: languages, formats, features, the default dataset and its dumps.
+
+    ``dumps`` are the URLs of whole-dataset downloads (``void:dataDump``); by default the exports
+    the server offers under ``download/`` beside the endpoint.
+    """
     g = Graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
@@ -105,6 +127,12 @@ def service_description(endpoint: str, stats: list[GraphStats], title: str = "le
     g.add((dataset, RDFS.comment, Literal(
         "The default graph is the union of all named graphs, including the graph of OWL 2 RL "
         "entailments, which are materialised at build time.", lang="en")))
+    if dumps is None:
+        from .export import DOWNLOAD_FILES
+
+        dumps = [urljoin(endpoint, "download/" + name) for name in DOWNLOAD_FILES]
+    for dump in dumps:
+        g.add((dataset, VOID.dataDump, URIRef(dump)))
     default = BNode("default-graph")
     g.add((dataset, SD.defaultGraph, default))
     _void(g, default, stats[0])
@@ -116,4 +144,25 @@ def service_description(endpoint: str, stats: list[GraphStats], title: str = "le
         g.add((named, SD.name, item.name))
         g.add((named, SD.graph, inner))
         _void(g, inner, item)
+        for number, (predicate, space, links) in enumerate(item.linksets):
+            _linkset(g, inner, dataset, predicate, space, links, f"{index}-{number}")
     return g
+
+
+def _linkset(g: Graph, graph: BNode, dataset: BNode, predicate: URIRef, space: str, links: int,
+             key: str) -> None:
+    """Describe the links of one predicate to one dataset as a VoID Linkset within the graph."""
+    target = next(t for t in TARGETS if t.uri_space == space)
+    linkset = BNode(f"linkset-{key}")
+    g.add((graph, VOID.subset, linkset))
+    g.add((linkset, RDF.type, VOID.Linkset))
+    g.add((linkset, VOID.subjectsTarget, dataset))
+    g.add((linkset, VOID.objectsTarget, target.dataset))
+    g.add((linkset, VOID.target, dataset))
+    g.add((linkset, VOID.target, target.dataset))
+    g.add((linkset, VOID.linkPredicate, predicate))
+    g.add((linkset, VOID.triples, Literal(links, datatype=XSD.integer)))
+    g.add((target.dataset, RDF.type, VOID.Dataset))
+    g.add((target.dataset, DCTERMS.title, Literal(target.title, lang="en")))
+    g.add((target.dataset, VOID.uriSpace, Literal(target.uri_space)))
+    g.bind("skos", SKOS)

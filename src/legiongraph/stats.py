@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
+from .linking.coverage import Coverage, link_coverage
 from .stores.base import Store
 
 __all__ = ["Stats", "compute_stats"]
@@ -26,6 +27,7 @@ class Stats:
 
     graphs: list[tuple[URIRef, int]]
     classes: list[tuple[URIRef, str | None, int]]
+    links: list[Coverage] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -39,6 +41,10 @@ class Stats:
         lines.append(f"  {self.total:>8}  (all graphs)")
         lines.append("Entities per class:")
         lines += [f"  {n:>8}  {label or ''} <{c}>" for c, label, n in self.classes]
+        if self.links:
+            lines.append("Link coverage per class (entities, Wikidata-linked, reviewed, pending, rejected):")
+            lines += [f"  {c.entities:>4} {c.wikidata:>4} {c.reviewed:>4} {c.pending:>4} {c.rejected:>4}"
+                      f"  <{c.cls}>" for c in self.links]
         return "\n".join(lines) + "\n"
 
 
@@ -47,4 +53,4 @@ def compute_stats(store: Store) -> Stats:
     graphs = [(g, int(n)) for g, n in store.query(_PER_GRAPH).rows]
     classes = [(c, str(label) if label is not None else None, int(n))
                for c, label, n in store.query(_PER_CLASS).rows]
-    return Stats(graphs=graphs, classes=classes)
+    return Stats(graphs=graphs, classes=classes, links=link_coverage(store))

@@ -7,8 +7,9 @@ from ..errors import ConfigError
 from .base import Store
 from .memory import MemoryStore
 from .oxigraph import OxigraphStore
+from .sparql import SparqlStore
 
-__all__ = ["MemoryStore", "OxigraphStore", "Store", "open_store"]
+__all__ = ["MemoryStore", "OxigraphStore", "SparqlStore", "Store", "open_store"]
 
 
 def open_store(config: Config, *, read_only: bool = True) -> Store:
@@ -17,4 +18,6 @@ def open_store(config: Config, *, read_only: bool = True) -> Store:
         return OxigraphStore(config.store_path, read_only=read_only)
     if config.store == "memory":
         return MemoryStore(config.store_path, read_only=read_only)
+    if config.store == "sparql":
+        return SparqlStore(config, read_only=read_only)
     raise ConfigError(f"store: unknown back end {config.store!r}")

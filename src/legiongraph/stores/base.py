@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from rdflib import Dataset, URIRef
+from rdflib import BNode, Dataset, URIRef
+from rdflib.term import Node
 
+from ..errors import StoreError
 from ..results import QueryResult
 
-__all__ = ["Store"]
+__all__ = ["Store", "Triple"]
+
+Triple = tuple[Node, Node, Node]
 
 
 class Store(ABC):
@@ -51,6 +55,35 @@ class Store(ABC):
     def replace_graphs(self, graphs: Iterable[tuple[URIRef, Iterable[tuple]]]) -> None:
         """Replace some named graphs by the given triples, in one transaction."""
 
+    def patch(
+        self,
+        replace: Mapping[URIRef, Iterable[Triple]] | None = None,
+        remove: Mapping[URIRef, Iterable[Triple]] | None = None,
+        add: Mapping[URIRef, Iterable[Triple]] | None = None,
+    ) -> None:
+        """Change the store in one transaction: replace whole graphs, then remove and add triples.
+
+        ``replace`` maps a named graph to its new content (no triples: the graph is dropped).
+        ``remove`` and ``add`` map a named graph to triples taken out of it or put into it, in
+        that order, leaving its other triples alone; removing an absent triple or adding a present
+        one changes nothing. ``remove`` holds no blank nodes (an update cannot name them): the
+        graphs that hold blank nodes are the source graphs, which are replaced whole. Readers see
+        the store before or after the whole change, never in between; on failure nothing changes.
+
+        Incremental ingest and retract (:mod:`legiongraph.ingest`) write through this method: the
+        source graph goes in ``replace``, the entailments it adds and takes away in ``add`` and
+        ``remove`` for the inferred graph. This default reads the graphs named in ``remove`` and
+        ``add`` and rewrites them with :meth:`replace_graphs`, so it is as atomic as that method
+        but copies whole graphs; back ends override it with something proportional to the change.
+        """
+        content = {name: set(triples) for name, triples in (replace or {}).items()}
+        remove, add = _check_patch(remove, add)
+        for name in set(remove) | set(add):
+            if name not in content:
+                content[name] = set(self.to_dataset([name]).graph(name))
+            content[name] = (content[name] - remove.get(name, set())) | add.get(name, set())
+        self.replace_graphs(content.items())
+
     @abstractmethod
     def to_dataset(self, graphs: Iterable[URIRef] | None = None) -> Dataset:
         """Return the content (or some named graphs) as an rdflib Dataset."""
@@ -63,3 +96,15 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _check_patch(
+    remove: Mapping[URIRef, Iterable[Triple]] | None,
+    add: Mapping[URIRef, Iterable[Triple]] | None,
+) -> tuple[dict[URIRef, set[Triple]], dict[URIRef, set[Triple]]]:
+    """Return the removals and additions of a patch as sets; refuse blank nodes in removals."""
+    removals = {name: set(triples) for name, triples in (remove or {}).items()}
+    for name, triples in removals.items():
+        if any(isinstance(t, BNode) for triple in triples for t in triple):
+            raise StoreError(f"cannot remove triples with blank nodes from <{name}>; replace the graph")
+    return removals, {name: set(triples) for name, triples in (add or {}).items()}

@@ -5,7 +5,7 @@ Meant for tests and tiny graphs: rdflib's SPARQL engine is far slower than Oxigr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import rdflib.plugins.sparql
@@ -18,7 +18,7 @@ from ..errors import QueryError, StoreError
 from ..fsutil import atomic_write_bytes
 from ..loading import parse_into
 from ..results import QueryResult
-from .base import Store
+from .base import Store, Triple, _check_patch
 
 __all__ = ["MemoryStore"]
 
@@ -110,6 +110,31 @@ class MemoryStore(Store):
             fresh.add(quad)
         for name, triples in graphs:
             fresh.remove_graph(fresh.graph(name))
+            target = fresh.graph(name)
+            for triple in triples:
+                target.add(triple)
+        self.replace_all(fresh)
+
+    def patch(
+        self,
+        replace: Mapping[URIRef, Iterable[Triple]] | None = None,
+        remove: Mapping[URIRef, Iterable[Triple]] | None = None,
+        add: Mapping[URIRef, Iterable[Triple]] | None = None,
+    ) -> None:
+        """Apply the change to a copy and swap it in when saved."""
+        removals, additions = _check_patch(remove, add)
+        fresh = Dataset(default_union=True)
+        for quad in self._ds.quads((None, None, None, None)):
+            fresh.add(quad)
+        for name, triples in (replace or {}).items():
+            fresh.remove_graph(fresh.graph(name))
+            target = fresh.graph(name)
+            for triple in triples:
+                target.add(triple)
+        for name, triples in removals.items():
+            for triple in triples:
+                fresh.graph(name).remove(triple)
+        for name, triples in additions.items():
             target = fresh.graph(name)
             for triple in triples:
                 target.add(triple)

@@ -6,7 +6,7 @@ directory that replaces the old one only when complete; smaller writes run in on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,7 +16,7 @@ from ..errors import QueryError, StoreError
 from ..fsutil import atomic_replace_dir, new_sibling_dir, recover_dir
 from ..oxterms import from_ox, to_ox
 from ..results import QueryResult, term_to_tsv
-from .base import Store
+from .base import Store, Triple, _check_patch
 
 __all__ = ["OxigraphStore"]
 
@@ -24,6 +24,11 @@ def _quads(graph: URIRef, triples: Iterable[tuple]) -> Iterable[ox.Quad]:
     g = ox.NamedNode(str(graph))
     for s, p, o in triples:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+
+
+def _data(verb: str, graph: URIRef, triples: Iterable[Triple]) -> str:
+    body = "\n".join(" ".join(term_to_tsv(t) for t in triple) + " ." for triple in triples)
+    return f"{verb} DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}" if body else ""
 
 
 class OxigraphStore(Store):
@@ -122,6 +127,26 @@ class OxigraphStore(Store):
             body = "\n".join(" ".join(term_to_tsv(t) for t in triple) + " ." for triple in triples)
             parts.append(f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
         if parts:
+            self._store.update(" ;\n".join(parts))
+
+    def patch(
+        self,
+        replace: Mapping[URIRef, Iterable[Triple]] | None = None,
+        remove: Mapping[URIRef, Iterable[Triple]] | None = None,
+        add: Mapping[URIRef, Iterable[Triple]] | None = None,
+    ) -> None:
+        """Replace graphs, then remove and add triples, in one SPARQL Update request."""
+        self._writable()
+        removals, additions = _check_patch(remove, add)
+        parts = []
+        for name, triples in (replace or {}).items():
+            parts.append(f"DROP SILENT GRAPH <{name}>")
+            parts.append(_data("INSERT", name, triples))
+        parts += [_data("DELETE", name, triples) for name, triples in removals.items()]
+        parts += [_data("INSERT", name, triples) for name, triples in additions.items()]
+        parts = [p for p in parts if p]
+        if parts:
+            # Oxigraph runs one update request in one transaction.
             self._store.update(" ;\n".join(parts))
 
     def to_dataset(self, graphs: Iterable[URIRef] | None = None) -> Dataset:

@@ -5,10 +5,12 @@ Only this package imports Flask; it translates requests into calls on the core l
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
 
 from ..config import Config
+from ..errors import UrlTooLong
 from ..executor import Executor, InlineExecutor, ProcessExecutor
+from ..guard import policy_for
 from ..stores.base import Store
 from .context import init_app as init_context
 
@@ -20,18 +22,38 @@ def create_app(config: Config, *, store: Store | None = None,
     """Build the Flask application that serves the configured store (or the one given).
 
     Queries run in worker processes that are killed at the time limit, unless a store object is
-    given (tests, tools), in which case they run inline on it; an explicit executor wins.
+    given (tests, tools), in which case they run inline on it under the outbound guard; an
+    explicit executor wins.
     """
-    from . import errors, pages, protocol, ui
+    from . import download, errors, pages, protocol, ui
 
     app = Flask(__name__)
     app.config["LEGIONGRAPH"] = config
+    # A backstop for every route; /sparql checks its own, tighter limits with clearer messages.
+    app.config["MAX_CONTENT_LENGTH"] = protocol.body_limit(config)
     if executor is None:
-        executor = (InlineExecutor(store) if store is not None else
-                    ProcessExecutor(config, workers=config.workers, timeout=config.query_timeout))
+        if store is not None:
+            path = getattr(store, "path", None)
+            policy = policy_for(config, extra_read=[path] if path is not None else [])
+            executor = InlineExecutor(store, policy)
+        else:
+            executor = ProcessExecutor(config, workers=config.workers, timeout=config.query_timeout)
     init_context(app, store, executor)
     errors.init_app(app)
+
+    @app.before_request
+    def _url_length() -> Response | None:
+        # waitress refuses only URLs near 256 KiB; this endpoint has its own, configurable cap.
+        length = sum(len(request.environ.get(key, "")) for key in
+                     ("SCRIPT_NAME", "PATH_INFO", "QUERY_STRING")) + 1
+        if length > config.max_url_bytes:
+            return protocol.cors(errors.error_response(UrlTooLong(
+                f"the request URL is {length} bytes long; this endpoint accepts at most "
+                f"{config.max_url_bytes}: send a long query by POST")))
+        return None
+
     app.register_blueprint(protocol.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(download.bp)
     return app

@@ -8,6 +8,7 @@ from flask import Flask, current_app, g
 
 from ..config import Config
 from ..executor import Executor
+from ..ratelimit import ClientLimiter
 from ..resources import Resources
 from ..servicedesc import GraphStats, graph_statistics
 from ..stores import open_store
@@ -16,6 +17,7 @@ from ..stores.base import Store
 __all__ = [
     "get_config",
     "get_executor",
+    "get_limiter",
     "get_resources",
     "get_statistics",
     "get_store",
@@ -31,6 +33,7 @@ class _AppState:
     def __init__(self, config: Config, store: Store | None, executor: Executor) -> None:
         self.config = config
         self.executor = executor
+        self.limiter = ClientLimiter(config.client_concurrency)
         self.resources = Resources(config.data_dir)
         self._store = store
         self._lock = threading.Lock()
@@ -57,6 +60,11 @@ def init_app(app: Flask, store: Store | None, executor: Executor) -> None:
 def get_executor() -> Executor:
     """Return what runs the application's queries."""
     return _state().executor
+
+
+def get_limiter() -> ClientLimiter:
+    """Return the per-client concurrency limiter of the SPARQL endpoint."""
+    return _state().limiter
 
 
 def _state() -> _AppState:

@@ -1,7 +1,9 @@
 """The SPARQL 1.1 Protocol at /sparql: query by GET and POST, content negotiation, errors.
 
 See https://www.w3.org/TR/sparql11-protocol/. Without a query, GET returns the Service
-Description. The endpoint is read-only: updates are refused with 403.
+Description. The endpoint is read-only: updates are refused with 403. Its limits (README,
+"Security model"): request body 413, URL 414, queries per client 429, SERVICE allow-list 400,
+time limit 503, result rows and bytes (truncated, with the ``X-Legiongraph-Truncated`` header).
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..config import Config
+from ..errors import LegiongraphError, TooLarge, UpdateRefused
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS, Format, by_name, serialize_graph
 from ..iris import PREFIXES
-from ..service import NotAcceptable, prepare
+from ..service import Answer, request_for
 from ..servicedesc import service_description
-from .context import get_executor, get_statistics
-from .errors import plain_error
+from .context import get_config, get_executor, get_limiter, get_statistics
+from .errors import error_response, internal_error, plain_error
 
-__all__ = ["bp"]
+__all__ = ["TRUNCATED_HEADER", "body_limit", "bp", "cors"]
 
 bp = Blueprint("protocol", __name__)
 
@@ -26,6 +31,9 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
+TRUNCATED_HEADER = "X-Legiongraph-Truncated"
+# Percent-encoding makes a form-encoded query up to three times longer than the query itself.
+_FORM_OVERHEAD = 3
 
 
 class BadRequest(Exception):
@@ -69,52 +77,86 @@ def _negotiate(formats: tuple[Format, ...], override: str | None) -> Format | No
     return min(tied, key=lambda f: named.index(f.media_type) if f.media_type in named else len(named))
 
 
-def _read_request() -> tuple[str | None, dict[str, list[str]]]:
+def body_limit(config: Config) -> int:
+    """Return the largest request body /sparql reads: room for a form-encoded maximal query."""
+    return _FORM_OVERHEAD * config.max_query_bytes + 4096
+
+
+def _body(limit: int) -> bytes:
+    """Read the request body, refusing with 413 one longer than ``limit`` before reading it all."""
+    length = request.content_length
+    if length is not None and length > limit:
+        raise TooLarge(f"the request body is {length} bytes; this endpoint accepts at most {limit}")
+    request.max_content_length = limit  # also stops a chunked body with no Content-Length
+    try:
+        return request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise TooLarge(f"the request body is over {limit} bytes; this endpoint accepts at most "
+                       f"{limit}") from None
+
+
+def _is_update(params: dict[str, list[str]]) -> bool:
+    # Parameter names are case-sensitive in the protocol, but an update in any case is refused.
+    return any(name.strip().lower() == "update" for name in params)
+
+
+def _check_size(text: str, config: Config) -> str:
+    size = len(text.encode("utf-8"))
+    if size > config.max_query_bytes:
+        raise TooLarge(f"the query is {size} bytes; this endpoint accepts queries of at most "
+                       f"{config.max_query_bytes} bytes")
+    return text
+
+
+def _read_request(config: Config) -> tuple[str | None, dict[str, list[str]]]:
     """Return the query text (None for a service-description request) and the parameters."""
     url = _params(request.query_string, "query string")
     if request.method == "GET":
-        if "update" in url:
-            raise BadRequest(403, READ_ONLY)
+        if _is_update(url):
+            raise UpdateRefused(READ_ONLY)
         queries = url.get("query", [])
         if len(queries) > 1:
             raise BadRequest(400, "more than one 'query' parameter: send exactly one query")
-        return (queries[0] if queries else None), url
+        return (_check_size(queries[0], config) if queries else None), url
     mimetype = request.mimetype
     if mimetype == FORM:
-        body = _params(request.get_data(cache=True), "request body")
-        if "update" in body or "update" in url:
-            raise BadRequest(403, READ_ONLY)
+        body = _params(_body(body_limit(config)), "request body")
+        if _is_update(body) or _is_update(url):
+            raise UpdateRefused(READ_ONLY)
         queries = body.get("query", []) + url.get("query", [])
         if len(queries) != 1:
             raise BadRequest(400, "a form POST needs exactly one 'query' parameter"
                              if not queries else "more than one 'query' parameter: send exactly one")
         merged = {**url, **{k: v for k, v in body.items() if k != "query"}}
-        return queries[0], merged
+        return _check_size(queries[0], config), merged
     if mimetype == QUERY:
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if charset not in ("utf-8", "utf8"):
             raise BadRequest(400, f"the query must be encoded in UTF-8, not {charset}")
+        if _is_update(url):
+            raise UpdateRefused(READ_ONLY)
         if "query" in url:
             raise BadRequest(400, "a direct POST carries the query in its body, not in 'query='")
         try:
-            text = request.get_data(cache=True).decode("utf-8")
+            text = _body(config.max_query_bytes).decode("utf-8")
         except UnicodeDecodeError:
             raise BadRequest(400, "the query body is not valid UTF-8") from None
         if not text.strip():
             raise BadRequest(400, "the request body is empty: send a SPARQL query")
-        return text, url
+        return _check_size(text, config), url
     if mimetype == UPDATE:
-        raise BadRequest(403, READ_ONLY)
+        raise UpdateRefused(READ_ONLY)
     if not mimetype:
         raise BadRequest(400, f"a POST needs a Content-Type: {FORM} or {QUERY}")
     raise BadRequest(415, f"unsupported media type {mimetype}; send {FORM} or {QUERY}")
 
 
-def _cors(response: Response) -> Response:
+def cors(response: Response) -> Response:
+    """Add the headers that let browser clients on other origins use the endpoint."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
     response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-    response.headers["Access-Control-Expose-Headers"] = "Content-Type, Vary"
+    response.headers["Access-Control-Expose-Headers"] = f"Content-Type, Vary, Retry-After, {TRUNCATED_HEADER}"
     response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
@@ -131,30 +173,47 @@ def _service_description(fmt_override: str | None) -> Response:
     return response
 
 
+def _answer_response(result: Answer) -> Response:
+    response = Response(result.body, content_type=result.format.content_type)
+    response.headers["Vary"] = "Accept"
+    if result.truncated:
+        unit = "triples" if result.kind == "graph" else "rows"
+        response.headers[TRUNCATED_HEADER] = f"{unit}={result.rows}; {result.truncated_by}={result.limit}"
+    return response
+
+
+def _respond(config: Config) -> Response:
+    try:
+        text, params = _read_request(config)
+    except BadRequest as exc:
+        return plain_error(exc.status, str(exc))
+    override = (params.get("format") or [None])[0]
+    if text is None:
+        return _service_description(override)
+    # Not parsed here: the query gate runs in the query worker, under the time limit.
+    prepared = request_for(
+        text,
+        default_graphs=params.get("default-graph-uri"),
+        named_graphs=params.get("named-graph-uri"),
+        result_format=_negotiate(RESULT_FORMATS, override),
+        graph_format=_negotiate(GRAPH_FORMATS, override),
+        base_iri=request.base_url,
+        service_allowlist=config.service_allowlist,
+        max_rows=config.max_rows,
+        max_bytes=config.max_result_bytes,
+    )
+    return _answer_response(get_executor().run(prepared))
+
+
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
 def sparql() -> Response:
     """Answer a SPARQL query, or describe the service when there is none."""
     if request.method == "OPTIONS":
-        return _cors(Response(status=204))
+        return cors(Response(status=204))
     try:
-        text, params = _read_request()
-    except BadRequest as exc:
-        return _cors(plain_error(exc.status, str(exc)))
-    override = (params.get("format") or [None])[0]
-    if text is None:
-        return _cors(_service_description(override))
-    try:
-        prepared = prepare(
-            text,
-            default_graphs=params.get("default-graph-uri"),
-            named_graphs=params.get("named-graph-uri"),
-            result_format=_negotiate(RESULT_FORMATS, override),
-            graph_format=_negotiate(GRAPH_FORMATS, override),
-            base_iri=request.base_url,
-        )
-    except NotAcceptable as exc:
-        return _cors(plain_error(406, str(exc)))
-    result = get_executor().run(prepared)
-    response = Response(result.body, content_type=result.format.content_type)
-    response.headers["Vary"] = "Accept"
-    return _cors(response)
+        with get_limiter().slot(request.remote_addr or "unknown"):
+            return cors(_respond(get_config()))
+    except LegiongraphError as exc:
+        return cors(error_response(exc))
+    except Exception as exc:  # a bug must still answer a plain 500, never a traceback page
+        return cors(internal_error(exc))

@@ -1,0 +1,166 @@
+"""Turn the benchmark's measurements into ratios, a Markdown report and a JSON file."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+from legiongraph.fsutil import atomic_write_bytes
+
+# The issue's targets at 1M triples on 2 cores.
+TARGETS = {"build_s": 60.0, "build_peak_mb": 4096.0, "ingest_s": 2.0, "serving_mb": 500.0,
+           "endpoint_vs_raw": 2.0, "endpoint_slack_ms": 5.0, "peer_speedup": 50.0}
+
+
+def _p50(entry: dict | None) -> float | None:
+    return entry.get("p50_ms") if entry else None
+
+
+def query_rows(size: dict) -> list[dict]:
+    """Return one row per query: endpoint, raw and peer p50/p95 and their ratios."""
+    rows = []
+    peer = size.get("peer", {}).get("queries", {})
+    cap_ms = size.get("peer", {}).get("cap_s", 0) * 1000
+    for name, ep in size["endpoint"]["queries"].items():
+        raw = size["raw"].get(name, {})
+        row = {"query": name, "endpoint_p50_ms": _p50(ep), "endpoint_p95_ms": ep.get("p95_ms"),
+               "raw_p50_ms": _p50(raw), "raw_p95_ms": raw.get("p95_ms"),
+               "gate_p50_ms": _p50(size.get("gate", {}).get(name)),
+               "endpoint_error": ep.get("error"), "raw_error": raw.get("error"),
+               "endpoint_capped": bool(ep.get("capped")), "raw_capped": bool(raw.get("capped"))}
+        if row["endpoint_p50_ms"] is not None and row["raw_p50_ms"] is not None:
+            row["endpoint_over_raw"] = row["endpoint_p50_ms"] / row["raw_p50_ms"]
+            limit = TARGETS["endpoint_vs_raw"] * row["raw_p50_ms"] + TARGETS["endpoint_slack_ms"]
+            row["meets_endpoint_target"] = row["endpoint_p50_ms"] <= limit
+        p = peer.get(name)
+        if p is not None:
+            row["peer_p50_ms"] = _p50(p)
+            row["peer_capped"] = bool(p.get("capped"))
+            row["peer_note"] = p.get("skipped") or p.get("error")
+            peer_ms = cap_ms if row["peer_capped"] else row["peer_p50_ms"]
+            if peer_ms is not None and row["endpoint_p50_ms"]:
+                row["peer_over_endpoint"] = peer_ms / row["endpoint_p50_ms"]
+                row["peer_ratio_is_lower_bound"] = row["peer_capped"]
+        rows.append(row)
+    return rows
+
+
+def summarize(size: dict) -> dict:
+    """Return the headline figures and ratios of one size."""
+    rows = query_rows(size)
+    build = size["build"]
+    out = {"size": size["size"], "triples": build["triples"], "build_s": build["seconds"]["total"],
+           "steps_s": build["seconds"], "build_peak_mb": build["peak_rss_mb"],
+           "serving_mb": size["endpoint"]["memory_serving"]["rss_mb"],
+           "serving_peak_mb": size["endpoint"]["memory_serving"]["peak_rss_mb"]}
+    ep = [r["endpoint_p50_ms"] for r in rows if r["endpoint_p50_ms"] is not None]
+    raw = [r["raw_p50_ms"] for r in rows if r["raw_p50_ms"] is not None]
+    out["endpoint_median_p50_ms"] = statistics.median(ep) if ep else None
+    out["raw_median_p50_ms"] = statistics.median(raw) if raw else None
+    over = [r["endpoint_over_raw"] for r in rows if "endpoint_over_raw" in r]
+    out["endpoint_over_raw_median"] = statistics.median(over) if over else None
+    gate = [r["gate_p50_ms"] for r in rows if r["gate_p50_ms"] is not None]
+    out["gate_median_p50_ms"] = statistics.median(gate) if gate else None
+    out["endpoint_errors"] = sum(1 for r in rows if r["endpoint_error"])
+    out["capped"] = {"endpoint": sum(r["endpoint_capped"] for r in rows),
+                     "raw": sum(r["raw_capped"] for r in rows)}
+    out["queries_meeting_endpoint_target"] = sum(1 for r in rows if r.get("meets_endpoint_target"))
+    out["queries"] = len(rows)
+    speed = [r["peer_over_endpoint"] for r in rows if "peer_over_endpoint" in r]
+    if speed:
+        out["peer_over_endpoint_median"] = statistics.median(speed)
+        out["peer_capped"] = sum(1 for r in rows if r.get("peer_capped"))
+        out["peer_not_run"] = sum(1 for r in rows if r.get("peer_note") and not r.get("peer_capped"))
+        out["peer_startup_s"] = size["peer"]["startup_s"][0] if size["peer"]["startup_s"] else None
+    ingest = size.get("ingest", {})
+    out["ingest_s"] = ingest.get("seconds")
+    out["ingest_note"] = ingest.get("error")
+    return out
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def markdown(meta: dict, sizes: list[dict], summaries: list[dict]) -> str:
+    """Return the results as Markdown: a summary across sizes, then one query table per size."""
+    head = "| | " + " | ".join(f"{s['size']:,}" for s in summaries) + " |"
+    lines = [f"Measured {meta['started']} on {meta['cpus']} cores, Python {meta['python']}, "
+             f"pyoxigraph {meta['pyoxigraph']}; {meta['queries']} named queries, "
+             f"{meta['repeats']} timed runs each after a warm-up (federated queries left out: "
+             f"{', '.join(meta.get('excluded_federated_queries', [])) or 'none'}). "
+             f"Reproduce: `{meta['command']}`.", "",
+             head, "|---" * (len(summaries) + 1) + "|"]
+
+    def row(label: str, values: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(values) + " |")
+
+    row("triples in the store (asserted + inferred)", [f"{s['triples']:,}" for s in summaries])
+    for step in ("parse", "reason", "validate", "load", "total"):
+        row(f"build: {step} (s)", [_fmt(s["steps_s"][step]) for s in summaries])
+    row("build: peak memory (MB)", [_fmt(s["build_peak_mb"], 0) for s in summaries])
+    row("endpoint: median of per-query p50 (ms)", [_fmt(s["endpoint_median_p50_ms"]) for s in summaries])
+    row("endpoint: of which the query gate's rdflib parse, median (ms)",
+        [_fmt(s["gate_median_p50_ms"]) for s in summaries])
+    row("raw pyoxigraph: median of per-query p50 (ms)", [_fmt(s["raw_median_p50_ms"]) for s in summaries])
+    row("queries the endpoint refused or failed", [str(s["endpoint_errors"]) for s in summaries])
+    row("queries past the cap: endpoint / raw", [f"{s['capped']['endpoint']} / {s['capped']['raw']}"
+                                                 for s in summaries])
+    row("endpoint / raw, median over queries", [_fmt(s["endpoint_over_raw_median"]) + "x" for s in summaries])
+    row("queries with endpoint p50 <= 2 x raw + 5 ms",
+        [f"{s['queries_meeting_endpoint_target']} of {s['queries']}" for s in summaries])
+    row("rdflib-endpoint / endpoint, median over queries",
+        [(_fmt(s.get("peer_over_endpoint_median")) + "x" + (" (lower bound)" if s.get("peer_capped") else ""))
+         if "peer_over_endpoint_median" in s else "not run" for s in summaries])
+    row("rdflib-endpoint: queries past the cap / not run",
+        [f"{s.get('peer_capped', 0)} / {s.get('peer_not_run', 0)}" if "peer_over_endpoint_median" in s
+         else "not run" for s in summaries])
+    row("rdflib-endpoint: start-up, parsing the quads (s)",
+        [_fmt(s.get("peer_startup_s")) for s in summaries])
+    row("add a 100-triple source with ingest (s)",
+        [_fmt(s["ingest_s"], 2) if s["ingest_s"] is not None else "failed" for s in summaries])
+    row("server memory while serving, all processes (MB)", [_fmt(s["serving_mb"], 0) for s in summaries])
+    for size in sizes:
+        lines += ["", f"### {size['size']:,} triples: per query (p50 / p95 ms)", "",
+                  "| query | endpoint | raw pyoxigraph | endpoint/raw | gate parse | rdflib-endpoint "
+                  "| rdflib/endpoint |", "|---|---|---|---|---|---|---|"]
+        cap = size.get("peer", {}).get("cap_s")
+        for r in query_rows(size):
+            peer = ("n/a" if "peer_p50_ms" not in r and not r.get("peer_capped") else
+                    f"> {cap:g} s" if r.get("peer_capped") else
+                    (r.get("peer_note") or "n/a")[:40] if r.get("peer_p50_ms") is None else
+                    _fmt(r["peer_p50_ms"]))
+            ratio = "n/a" if "peer_over_endpoint" not in r else (
+                (">" if r["peer_ratio_is_lower_bound"] else "") + _fmt(r["peer_over_endpoint"], 0) + "x")
+            endpoint = r["endpoint_error"][:40] if r["endpoint_error"] else "> cap" if r["endpoint_capped"] \
+                else f"{_fmt(r['endpoint_p50_ms'])} / {_fmt(r['endpoint_p95_ms'])}"
+            raw = "> cap" if r["raw_capped"] else f"{_fmt(r['raw_p50_ms'])} / {_fmt(r['raw_p95_ms'])}"
+            lines.append(f"| {r['query']} | {endpoint} | "
+                         f"{raw} | "
+                         f"{_fmt(r.get('endpoint_over_raw'))}x | {_fmt(r['gate_p50_ms'])} | "
+                         f"{peer} | {ratio} |")
+    return "\n".join(lines) + "\n"
+
+
+def ratios_text(summaries: list[dict]) -> str:
+    """Return the ratios measured in this run, one line per size."""
+    lines = []
+    for s in summaries:
+        peer = s.get("peer_over_endpoint_median")
+        lines.append(
+            f"{s['size']:>9,} triples: endpoint/raw pyoxigraph median {_fmt(s['endpoint_over_raw_median'])}x "
+            f"({s['queries_meeting_endpoint_target']}/{s['queries']} within 2x+5 ms); "
+            + (f"rdflib-endpoint/endpoint median {_fmt(peer)}x" if peer is not None
+               else "rdflib-endpoint not run")
+            + f"; build {_fmt(s['build_s'])} s of which validation {_fmt(s['steps_s']['validate'])} s")
+    return "\n".join(lines)
+
+
+def write_results(folder: Path, meta: dict, sizes: list[dict]) -> str:
+    """Write results.json and results.md atomically; return the ratios as text."""
+    summaries = [summarize(s) for s in sizes]
+    data = {"meta": meta, "targets_at_1M": TARGETS, "summary": summaries, "sizes": sizes}
+    atomic_write_bytes(folder / "results.json", json.dumps(data, indent=2).encode())
+    atomic_write_bytes(folder / "results.md", markdown(meta, sizes, summaries).encode())
+    return ratios_text(summaries)

@@ -1,0 +1,269 @@
+"""Benchmark legiongraph at several sizes; write bench/results/results.{json,md} and print ratios.
+
+For each size N (triples of synthetic data, ``legiongraph.synth``) it
+
+1. builds the store from Turtle/TriG in a fresh process: parse, reason, validate, load, peak memory;
+2. serves it with ``legiongraph serve`` (waitress and query worker processes) on a loopback port and
+   times every named competency query over HTTP (p50/p95 over repeated runs), and the server's memory;
+3. times the same queries in this process on the raw pyoxigraph store the endpoint serves from;
+4. adds one new ~100-triple source with ``legiongraph.ingest`` (validation and reasoning included);
+5. serves the same quads (asserted and inferred) with rdflib-endpoint and times the same queries,
+   each capped.
+
+Ratios compare figures measured in the same run on the same machine; absolute times vary.
+Usage: ``python bench/run.py --sizes 10000 100000 1000000`` (``make bench``; ``BENCH_SIZES``
+chooses the sizes there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pyoxigraph as ox
+from peer import bench_peer
+from report import write_results
+from servers import (
+    Timing,
+    free_port,
+    post_query,
+    running,
+    time_calls,
+    tree_memory_mb,
+    wait_until_up,
+)
+
+from legiongraph.fsutil import atomic_write_bytes
+from legiongraph.progress import Progress
+from legiongraph.queries import list_queries
+from legiongraph.resources import Resources
+from legiongraph.synth import synthesize
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+INGEST_TRIPLES = 100
+
+
+def _federated(text: str) -> bool:
+    """Tell whether a named query uses SERVICE (or says it requires it)."""
+    if re.search(r"^#\s*requires:.*\bservice\b", text, re.IGNORECASE | re.MULTILINE):
+        return True
+    body = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    return bool(re.search(r"\bSERVICE\b", body, re.IGNORECASE))
+
+
+def _step(*args: str) -> dict:
+    """Run one bench/steps.py step in a fresh process and return its JSON result."""
+    out = subprocess.run([sys.executable, str(HERE / "steps.py"), *args], capture_output=True, text=True,
+                         check=False, timeout=3600)
+    if out.returncode != 0:
+        raise RuntimeError(f"steps.py {args[0]} failed:\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _prepare(work: Path, size: int, progress: Progress) -> Path:
+    """Make a data folder with the article and N synthetic triples as its sources."""
+    data = work / "data-dir"
+    sources = data / "data" / "sources"
+    if data.exists():
+        shutil.rmtree(data)
+    sources.mkdir(parents=True)
+    for res in Resources().list("sources"):
+        atomic_write_bytes(sources / res.name, res.read_bytes())
+    progress.step(f"{size}: synthesizing")
+    synthesize(sources / f"synth-{size}.trig", size, seed=1)
+    return data
+
+
+def _raw_worker(store_path: str, queries: list[tuple[str, str]], repeats: int, budget: float,
+                conn: Connection) -> None:
+    """Time queries on the raw store, sending one summary per query; runs in a child process."""
+    store = ox.Store.read_only(store_path)
+
+    def run(text: str) -> int:
+        answer = store.query(text, use_default_graph_as_union=True)
+        if isinstance(answer, ox.QueryBoolean):
+            return int(bool(answer))
+        return sum(1 for _ in answer)  # read every solution or triple, as the endpoint does
+
+    for _name, text in queries:
+        timing = Timing()
+        try:
+            timing.runs = time_calls(lambda t=text: run(t), repeats, budget)
+        except (SyntaxError, OSError, ValueError) as exc:
+            timing.error = str(exc)[:200]
+        conn.send(timing.summary())
+
+
+def _time_raw(store_path: Path, queries: list[tuple[str, str]], repeats: int, budget: float,
+              cap: float) -> dict:
+    """Time the queries on the raw pyoxigraph store the endpoint serves from, reading every result.
+
+    They run in a child process because a pyoxigraph query cannot be interrupted: one that runs
+    past ``cap`` seconds is reported as capped and the child replaced.
+    """
+    ctx = multiprocessing.get_context("fork")
+    results: dict[str, dict] = {}
+    pending = list(queries)
+    while pending:
+        parent, child = ctx.Pipe()
+        worker = ctx.Process(target=_raw_worker, args=(str(store_path), pending, repeats, budget, child))
+        worker.start()
+        child.close()
+        while pending:
+            name, _ = pending[0]
+            if not parent.poll(cap + budget * 2):
+                results[name] = {"capped": True, "runs": 0}
+                pending.pop(0)
+                worker.kill()
+                break
+            results[name] = parent.recv()
+            pending.pop(0)
+        worker.join(timeout=10)
+    return results
+
+
+def _time_gate(queries: list[tuple[str, str]]) -> dict:
+    """Time the endpoint's query gate (rdflib's SPARQL parser) alone, which every request pays."""
+    from legiongraph.sparqlgate import inspect_query
+
+    results = {}
+    for name, text in queries:
+        timing = Timing()
+        try:
+            timing.runs = time_calls(lambda t=text: inspect_query(t), 5, budget=2.0)
+        except Exception as exc:  # the gate refuses some queries; report which and why
+            timing.error = f"{type(exc).__name__}: {exc}"[:200]
+        results[name] = timing.summary()
+    return results
+
+
+def _time_endpoint(store_path: Path, data_dir: Path, queries: list[tuple[str, str]], repeats: int,
+                   budget: float, cap: float, work: Path) -> dict:
+    """Serve the store with `legiongraph serve` and time every query over HTTP."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/sparql"
+    env = {"LEGIONGRAPH_STORE_PATH": str(store_path), "LEGIONGRAPH_DATA_DIR": str(data_dir),
+           "LEGIONGRAPH_QUERY_TIMEOUT": str(cap)}
+    command = [str(BIN / "legiongraph"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    results = {}
+    with running(command, env, work / "serve.log") as process:
+        startup = wait_until_up(url, process, timeout=120)
+        idle = tree_memory_mb(process.pid)
+        for name, text in queries:
+            timing = Timing()
+            try:
+                timing.runs = time_calls(lambda t=text: post_query(url, t, timeout=cap + 30), repeats,
+                                         budget)
+            except urllib.error.HTTPError as exc:
+                # 503: the server stopped the query at its time limit (the cap)
+                timing.capped = exc.code == 503
+                timing.error = None if timing.capped else f"HTTP {exc.code}: {exc.read()[:150]!r}"
+            except OSError as exc:
+                timing.error = str(exc)[:200]
+            results[name] = timing.summary()
+        serving = tree_memory_mb(process.pid)
+    return {"queries": results, "startup_s": startup, "memory_idle": idle, "memory_serving": serving}
+
+
+def _export(store_path: Path, target: Path) -> None:
+    """Dump every quad of the built store to N-Quads, for the peer server."""
+    store = ox.Store.read_only(str(store_path))
+    store.dump(str(target), format=ox.RdfFormat.N_QUADS)
+    del store
+
+
+def bench_size(size: int, args: argparse.Namespace, queries: list[tuple[str, str]],
+               progress: Progress) -> dict:
+    """Run every measurement at one size."""
+    work = args.work / str(size)
+    store_path, data_dir, built = work / "store", work / "data-dir", work / "build.json"
+    if args.reuse and built.exists():
+        progress.step(f"{size}: reusing the store and build figures in {work}")
+        build = json.loads(built.read_text())
+    else:
+        work.mkdir(parents=True, exist_ok=True)
+        _prepare(work, size, progress)
+        progress.step(f"{size}: building (parse, reason, validate, load)")
+        build = _step("build", str(data_dir), str(store_path))
+        atomic_write_bytes(built, json.dumps(build).encode())
+    result: dict = {"size": size, "build": build}
+    progress.step(f"{size}: timing {len(queries)} queries over HTTP")
+    result["endpoint"] = _time_endpoint(store_path, data_dir, queries, args.repeats, args.query_budget,
+                                        args.query_cap, work)
+    progress.step(f"{size}: timing the same queries on raw pyoxigraph")
+    result["raw"] = _time_raw(store_path, queries, args.repeats, args.query_budget, args.query_cap)
+    result["gate"] = _time_gate(queries)
+    if not args.no_peer:
+        progress.step(f"{size}: rdflib-endpoint on the same quads (cap {args.peer_cap:g} s a query)")
+        dump = work / "all.nq"
+        _export(store_path, dump)
+        result["peer"] = bench_peer(dump, queries, min(args.repeats, 5), args.peer_cap, args.peer_budget,
+                                    work / "peer.log")
+        dump.unlink()
+    progress.step(f"{size}: adding one {INGEST_TRIPLES}-triple source")
+    extra = work / f"synth-add-{size}.trig"
+    synthesize(extra, INGEST_TRIPLES, seed=2)
+    try:
+        result["ingest"] = _step("ingest", str(data_dir), str(store_path), str(extra))
+    except RuntimeError as exc:
+        result["ingest"] = {"error": str(exc)[-1000:]}
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def main() -> None:
+    """Parse the arguments and run the benchmark."""
+    env_sizes = os.environ.get("BENCH_SIZES", "").split()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[int(s) for s in env_sizes] or
+                        [10_000, 100_000, 1_000_000])
+    parser.add_argument("--repeats", type=int, default=20, help="timed runs per query (after a warm-up)")
+    parser.add_argument("--query-budget", type=float, default=10.0,
+                        help="seconds per query after which fewer runs are made (at least 3)")
+    parser.add_argument("--query-cap", type=float, default=60.0,
+                        help="legiongraph and raw pyoxigraph: seconds after which a query is stopped")
+    parser.add_argument("--peer-cap", type=float, default=10.0, help="rdflib-endpoint: seconds per query")
+    parser.add_argument("--peer-budget", type=float, default=300.0,
+                        help="rdflib-endpoint: seconds per size, restarts included")
+    parser.add_argument("--no-peer", action="store_true", help="skip rdflib-endpoint")
+    parser.add_argument("--work", type=Path, default=HERE / "work", help="scratch folder")
+    parser.add_argument("--results", type=Path, default=HERE / "results")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse a store and its build figures kept by an earlier --keep run")
+    args = parser.parse_args()
+    progress = Progress()
+    named = list_queries(Resources())
+    # Federated queries would reach outside this machine: the benchmark sends loopback traffic only.
+    queries = [(q.name, q.text) for q in named if not _federated(q.text)]
+    excluded = sorted(q.name for q in named if _federated(q.text))
+    started = time.time()
+    sizes = [bench_size(size, args, queries, progress) for size in args.sizes]
+    meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "wall_s": time.time() - started, "cpus": os.cpu_count(), "python": sys.version.split()[0],
+            "pyoxigraph": ox.__version__, "repeats": args.repeats, "queries": len(queries),
+            "excluded_federated_queries": excluded,
+            "command": "python bench/run.py --sizes " + " ".join(map(str, args.sizes))}
+    summary = write_results(args.results, meta, sizes)
+    print(summary)
+    if not args.keep:
+        shutil.rmtree(args.work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Turn what an analyst writes (a name, an alias, an ISO code, an IRI) into the IRI it means.
+
+Names are looked up among the entities this file defines first, then in the store (``existing``):
+``rdfs:label``, ``skos:altLabel`` and ``schema:name`` for any entity, and ``lg:isoAlpha2/3`` for
+countries. Nothing is guessed: an unknown name is an error suggesting the closest known names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS, SKOS
+
+from ..iris import ID, LG, PREFIXES, SCHEMA, concept
+
+__all__ = ["KINDS", "Resolver", "Unresolved"]
+
+# Kinds of instance IRI an analyst may write as "kind/slug" (see docs/model.md).
+KINDS = ("person", "country", "m49", "place", "org", "doc", "event", "membership", "dataset",
+         "obs", "claim", "period", "instant", "amount", "age", "offer", "dsd")
+_KIND_REF = re.compile(r"^(?:lgid:)?(" + "|".join(KINDS) + r")/[A-Za-z0-9._/-]+$")
+_CURIE = re.compile(r"^([a-z][a-z0-9-]*):([A-Za-z_][A-Za-z0-9._-]*)$")
+
+
+class Unresolved(ValueError):
+    """A reference that names nothing known; the message says what was expected."""
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().casefold())
+
+
+class Resolver:
+    """Names and IRIs known in the store plus those defined by the file being compiled."""
+
+    def __init__(self, existing: Graph) -> None:
+        self.existing = existing
+        self.subjects = set(existing.subjects())
+        self.names: dict[str, set[URIRef]] = defaultdict(set)
+        self.display: dict[str, str] = {}
+        self.countries: dict[str, URIRef] = {}
+        self.country_display: dict[URIRef, str] = {}
+        for prop in (RDFS.label, SKOS.altLabel, SCHEMA.name):
+            for s, o in existing.subject_objects(prop):
+                if isinstance(s, URIRef):
+                    self.names[_key(str(o))].add(s)
+                    self.display.setdefault(_key(str(o)), str(o))
+        for s, code in existing.subject_objects(LG.isoAlpha2):
+            label = existing.value(s, RDFS.label)
+            self.country_display[s] = f"{label} ({code})" if label else str(code)
+            for name in [code, existing.value(s, LG.isoAlpha3), label,
+                         *existing.objects(s, SKOS.altLabel)]:
+                if name is not None:
+                    self.countries[_key(str(name))] = s
+        self.local: dict[str, URIRef] = {}
+
+    def define(self, iri: URIRef, *names: str | None) -> None:
+        """Register an entity the file defines under its key, id and labels."""
+        for name in names:
+            if name:
+                self.local[_key(str(name))] = iri
+                self.display.setdefault(_key(str(name)), str(name))
+        self.subjects.add(iri)
+
+    def known(self, iri: URIRef) -> bool:
+        """Tell whether an IRI is described in the store or defined by the file."""
+        return iri in self.subjects
+
+    def iri(self, text: str) -> URIRef | None:
+        """Return the IRI an explicit reference spells (full IRI, CURIE, kind/slug), else None."""
+        text = text.strip()
+        if text.startswith(("http://", "https://")):
+            return URIRef(text)
+        match = _KIND_REF.match(text)
+        if match:
+            return ID[text.removeprefix("lgid:")]
+        match = _CURIE.match(text)
+        if match and match.group(1) in PREFIXES:
+            return URIRef(PREFIXES[match.group(1)] + match.group(2))
+        return None
+
+    def entity(self, value: object, what: str = "entity") -> URIRef:
+        """Resolve a name or IRI to one entity; raise Unresolved suggesting the closest names."""
+        text = str(value).strip()
+        explicit = self.iri(text)
+        if explicit is not None:
+            if not self.known(explicit):
+                raise Unresolved(f"no {what} <{explicit}> in the store or in this file")
+            return explicit
+        key = _key(text)
+        if key in self.local:
+            return self.local[key]
+        found = self.names.get(key, set()) | ({self.countries[key]} if key in self.countries else set())
+        if len(found) == 1:
+            return next(iter(found))
+        if len(found) > 1:
+            options = ", ".join(sorted(f"<{iri}>" for iri in found))
+            raise Unresolved(f"{text!r} names more than one {what} ({options}); write the IRI instead")
+        raise Unresolved(f"unknown {what} {text!r}{self._suggest(key, list(self.names) + list(self.local))}")
+
+    def area(self, value: object) -> URIRef:
+        """Resolve a country (name, alias, ISO alpha-2/3) or a region; suggest countries if unknown."""
+        text = str(value).strip()
+        key = _key(text)
+        if key in self.countries:
+            return self.countries[key]
+        try:
+            return self.entity(text, "area")
+        except Unresolved:
+            pass
+        close = difflib.get_close_matches(key, list(self.countries), n=3, cutoff=0.8)
+        shown = list(dict.fromkeys(self.country_display[self.countries[c]] for c in close))
+        hint = f"; did you mean {' or '.join(shown)}?" if shown else ""
+        raise Unresolved(f"unknown country {text!r}{hint}")
+
+    def concept(self, scheme: str, value: object) -> URIRef:
+        """Return a concept of a scheme from its slug or label; raise Unresolved listing the choices."""
+        text = str(value).strip()
+        slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+        # Admiralty concepts keep their case (B, 2); every other scheme uses lower-case slugs.
+        iri = concept(scheme, text.upper() if scheme.startswith("admiralty") else slug)
+        if iri in self.subjects:
+            return iri
+        prefix = str(concept(scheme, ""))
+        choices = sorted(str(s)[len(prefix):] for s in self.subjects
+                         if isinstance(s, URIRef) and str(s).startswith(prefix))
+        close = difflib.get_close_matches(slug, choices, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise Unresolved(f"unknown {scheme.replace('-', ' ')} {text!r}{hint} "
+                         f"(expected one of: {', '.join(choices)})")
+
+    def _suggest(self, key: str, names: list[str]) -> str:
+        close = difflib.get_close_matches(key, names, n=3, cutoff=0.75)
+        shown = [repr(self.display.get(c, c)) for c in close]
+        return f"; did you mean {' or '.join(shown)}?" if shown else ""

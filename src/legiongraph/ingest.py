@@ -1,0 +1,342 @@
+"""Add, replace and retract source documents in a built store, without rebuilding it.
+
+``ingest(config, files)`` compiles each file into its own named graph ``graph/source/NAME``
+(:mod:`legiongraph.sourcefile`), works out what the change entails and whether every resource it
+touches still conforms (:mod:`legiongraph.incremental`), and only if everything conforms writes
+the data file under ``data/sources/`` and the store: the source graph, the new entailments and the
+entailments that no longer hold, in one store transaction (:meth:`Store.patch`). Otherwise nothing
+changes and the report lists every problem with file, line and field. Re-ingesting a file
+replaces its graph; ingesting the same content again changes nothing. ``retract(config, NAME)``
+removes one source's graph and the entailments only it supported.
+
+Where the data file goes: ``DATA_DIR/data/sources/`` when a data folder is configured, else the
+packaged ``data/sources/`` of a working copy (an editable install). An installed package's data is
+read-only, so there ingest asks for a data folder. A data folder's ``data/sources/`` replaces the
+packaged one as a whole (:mod:`legiongraph.resources`); when ingest creates it, it first copies the
+packaged sources there, so that ``legiongraph build`` with that folder builds the same store.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from .authoring import SUFFIXES as AUTHORING_SUFFIXES
+from .authoring import as_source_file
+from .build import load_shapes
+from .config import Config
+from .errors import ConfigError, LoadError, ResourceNotFound, StoreError, ValidationFailed
+from .fsutil import TMP_PREFIX, atomic_write_bytes
+from .incremental import Delta, Schema, plan_change
+from .ingestreport import IngestReport, Problem, SourceSummary, explain, short
+from .iris import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, PREFIXES, SCHEMA, source_graph
+from .names import probable_duplicates
+from .privacy import is_public
+from .progress import QUIET, Progress
+from .resources import KINDS, Resources
+from .ruleindex import SCHEMA_NAMESPACES
+from .sourcefile import SourceFile, compile_source
+from .sourcelist import SourceInfo, list_sources
+from .stores import Store, open_store
+from .storeview import StoreView
+
+__all__ = ["SourceInfo", "ingest", "list_sources", "retract", "sources_dir"]
+
+_KEEP_SUFFIXES = KINDS["sources"][1]  # files build reads as they are; others become TriG
+_NAMES = (RDFS.label, SCHEMA.name, SKOS.altLabel)
+_ANNOTATIONS = (RDFS.label, RDFS.comment, RDFS.seeAlso)
+
+
+def sources_dir(config: Config) -> Path:
+    """Return the folder where ingest writes data files; ConfigError if there is none to write."""
+    if config.data_dir is not None:
+        return Path(config.data_dir) / "data" / "sources"
+    packaged = Path(str(importlib_resources.files("legiongraph") / "resources" / "data" / "sources"))
+    resolved = packaged.resolve()
+    installed = {"site-packages", "dist-packages"} & set(resolved.parts)
+    if resolved.is_dir() and not installed and os.access(resolved, os.W_OK):
+        return resolved
+    raise ConfigError("ingest and retract write the source's data file under DATA_DIR/data/sources/, and "
+                      "the installed package's data is read-only: set data_dir (--data-dir, "
+                      "LEGIONGRAPH_DATA_DIR or data_dir in the configuration file)")
+
+
+def _refusal(report: IngestReport, what: str) -> str:
+    lines = [f"{what} ({len(report.problems)} problem(s)); nothing was written:"]
+    return "\n".join(lines + [f"  {p.text()}" for p in report.problems])
+
+
+def _compile_all(files: Sequence[Path], existing: Callable[[], Graph]) -> list[SourceFile]:
+    """Compile every file, collecting every file's parse error before failing."""
+    compiled, errors = [], []
+    for path in files:
+        try:
+            # CSV tables and YAML records name entities of the graph: they compile against it.
+            if Path(path).suffix.lower() in AUTHORING_SUFFIXES:
+                compiled.append(as_source_file(Path(path), existing()))
+                continue
+            compiled.append(compile_source(Path(path)))
+        except LoadError as exc:
+            errors.append(str(exc))
+    names = Counter(src.name for src in compiled)
+    errors += [f"{name}: given twice (one file per source)" for name, n in names.items() if n > 1]
+    if errors:
+        raise LoadError("\n".join(errors), path=str(files[0]) if len(files) == 1 else None)
+    return compiled
+
+
+def _union(config: Config) -> Graph:
+    """Return every triple of the store, for the authoring formats to resolve names against."""
+    merged = Graph()
+    with open_store(config) as store:
+        for ctx in store.to_dataset().graphs():
+            for triple in ctx:
+                merged.add(triple)
+    return merged
+
+
+def _check_store(config: Config) -> None:
+    """Fail before writing anything unless the configured store has been built."""
+    with open_store(config) as store:  # read-only: creates nothing where no store is
+        if GRAPH_ONTOLOGY not in store.graphs():
+            raise StoreError(f"{config.store_path}: the store holds no ontology; run 'legiongraph "
+                             "build' first")
+
+
+def _refuse_public(store: Store) -> None:
+    if is_public(store.graphs()):
+        raise StoreError("this store was built with the public profile, which withholds personal "
+                         "data: change the full store, then rebuild the public one with "
+                         "'legiongraph build --public'")
+
+
+def _extends_schema(triple: tuple, schema: Schema) -> bool:
+    s, p, o = triple
+    if s in schema.terms:
+        return True
+    if p == RDF.type:
+        return str(o).startswith(SCHEMA_NAMESPACES)
+    return str(p).startswith((str(RDFS), str(OWL))) and p not in _ANNOTATIONS
+
+
+def _extension_problems(sources: Iterable[SourceFile], schema: Schema) -> list[Problem]:
+    """A source describes instances; ontology terms, concepts and OWL axioms belong in ontology/."""
+    problems = []
+    for src in sources:
+        for s, p, _ in sorted(t for t in src.triples if _extends_schema(t, schema)):
+            line = src.line_of(s)
+            problems.append(Problem(f"{src.path}, line {line}" if line else str(src.path),
+                                    short(p).split(":", 1)[-1],
+                                    "a source describes people, events and documents; ontology "
+                                    "terms, concepts and OWL axioms belong in ontology/ (then run "
+                                    "'legiongraph build')", short(s)))
+    return problems
+
+
+def _entities(store: Store, src: SourceFile, schema: Schema, skip: Iterable[URIRef]) -> tuple[list, list]:
+    """Return the resources a source describes that the graph does not know, and those it does."""
+    mentioned = {n for t in src.triples for n in (t[0], t[2]) if isinstance(n, URIRef)
+                 and n not in schema.terms and (None, RDF.type, n) not in src.triples}
+    known = StoreView(store, skip=skip, asserted_only=True).out(mentioned, [RDF.type, RDFS.label])
+    matched = {s for s, _, _ in known}
+    new = {s for s in src.triples.subjects() if isinstance(s, URIRef)} - matched
+    return sorted(new), sorted(mentioned & matched)
+
+
+def _summaries(store: Store, sources: Sequence[SourceFile], delta: Delta, schema: Schema,
+               folder: Path | None) -> tuple[list[SourceSummary], list[str]]:
+    summaries, warnings = [], []
+    for src in sources:
+        new, matched = _entities(store, src, schema, delta.replace)
+        classes = Counter(short(o) for o in src.triples.objects(None, RDF.type))
+        previous = store.count(src.graph) if src.graph in store.graphs() else None
+        summaries.append(SourceSummary(src.name, src.graph, len(src.triples), previous,
+                                       folder / _file_name(src) if folder else None, dict(classes),
+                                       new, matched))
+        described = {s for other in sources for s in other.triples.subjects()}
+        dangling = sorted(set(src.triples.objects()) - set(described) - set(matched) - set(new)
+                          - schema.terms, key=str)
+        warnings += [f"{src.path}, line {src.line_of(o)}: refers to {short(o)}, which neither the sources "
+                     "nor the graph describe" for o in dangling
+                     if isinstance(o, URIRef) and str(o).startswith(str(ID))]
+    return summaries, warnings
+
+
+def _duplicates(store: Store, sources: Sequence[SourceFile], delta: Delta,
+                skip: Iterable[URIRef]) -> list[str]:
+    """Warn about new persons whose names are close to another person's."""
+    persons = {s for s, p, o in delta.add_inferred if p == RDF.type and o == SCHEMA.Person}
+    persons |= {s for src in sources for s in src.triples.subjects(RDF.type, SCHEMA.Person)}
+    known = StoreView(store, skip=skip, asserted_only=True).out(persons, [RDF.type])
+    new: dict = {}
+    for person in persons - {s for s, _, _ in known}:
+        for src in sources:
+            # An unnamed person's label describes them ("Chinese citizen captured in April"):
+            # only names count, as for the persons already in the graph.
+            named = (person, SCHEMA.name, None) in src.triples
+            props = _NAMES if named else (SKOS.altLabel,)
+            new.setdefault(person, []).extend(str(n) for p in props for n in src.triples.objects(person, p))
+    if not any(new.values()):
+        return []
+    excluded = ", ".join(f"<{g}>" for g in skip) or "<urn:x-legiongraph:none>"
+    rows = store.query(f"""SELECT ?p ?name ?n WHERE {{
+        VALUES ?name {{ <{SCHEMA.name}> <{SKOS.altLabel}> }} GRAPH ?g {{ ?p ?name ?n }}
+        FILTER(?g NOT IN ({excluded}) && STRSTARTS(STR(?p), "{ID['person/']}")) }}""").rows
+    existing: dict = {}
+    # A person's name first, so that a warning quotes it rather than one of the other spellings.
+    for person, _, name in sorted(rows, key=lambda row: row[1] != SCHEMA.name):
+        existing.setdefault(person, []).append(str(name))
+    return [d.describe() for d in probable_duplicates(new, existing)]
+
+
+def _file_name(src: SourceFile) -> str:
+    suffix = src.path.suffix.lower()
+    return src.name + (suffix if suffix in _KEEP_SUFFIXES else ".trig")
+
+
+def _file_bytes(src: SourceFile) -> bytes:
+    if src.path.suffix.lower() in _KEEP_SUFFIXES:
+        return src.data  # the analyst's own file, comments and line numbers included
+    dataset = Dataset()
+    for prefix, ns in PREFIXES.items():
+        dataset.bind(prefix, ns)
+    target = dataset.graph(src.graph)
+    for triple in src.triples:
+        target.add(triple)
+    return dataset.serialize(format="trig", encoding="utf-8")
+
+
+def _seed(folder: Path, config: Config) -> str | None:
+    """Create a data folder's sources/ with the packaged sources, which it replaces for builds."""
+    if folder.is_dir():
+        return None
+    folder.mkdir(parents=True)
+    for res in Resources(None).list("sources"):
+        atomic_write_bytes(folder / res.name, res.read_bytes())
+    return (f"created {folder} with copies of the packaged sources, so that 'legiongraph build' with "
+            f"the data folder {config.data_dir} builds this store")
+
+
+def _write(store: Store, folder: Path, sources: Sequence[SourceFile], delta: Delta) -> None:
+    """Write the data files, then the store in one transaction; put the files back if it fails."""
+    undo: list[tuple[Path, bytes | None]] = []
+    try:
+        for src in sources:
+            path, data = folder / _file_name(src), _file_bytes(src)
+            previous = path.read_bytes() if path.exists() else None
+            if previous != data:
+                undo.append((path, previous))
+                atomic_write_bytes(path, data)
+        if not delta.unchanged:
+            store.patch(replace=delta.replace, remove={GRAPH_INFERRED: delta.remove_inferred},
+                        add={GRAPH_INFERRED: delta.add_inferred})
+    except BaseException:
+        for path, previous in reversed(undo):
+            if previous is None:
+                path.unlink(missing_ok=True)
+            else:
+                atomic_write_bytes(path, previous)
+        raise
+    for src in sources:  # the same source in another format would enter a rebuild twice
+        for twin in _data_files(folder, src.name):
+            if twin.name != _file_name(src):
+                twin.unlink()
+
+
+def _data_files(folder: Path, name: str) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(f for f in folder.iterdir() if f.stem == name and f.suffix in _KEEP_SUFFIXES)
+
+
+def ingest(config: Config, files: Sequence[Path], dry_run: bool = False,
+           progress: Progress = QUIET) -> IngestReport:
+    """Add or replace source files in the store; raise ValidationFailed, naming every problem."""
+    progress.step(f"compiling {len(files)} source file(s)")
+    sources = _compile_all(files, functools.cache(lambda: _union(config)))
+    try:
+        folder: Path | None = sources_dir(config)
+    except ConfigError:
+        if not dry_run:
+            raise
+        folder = None  # a dry run writes nothing, so it needs nowhere to write
+    resources = Resources(config.data_dir)
+    _check_store(config)
+    with open_store(config, read_only=dry_run) as store:
+        _refuse_public(store)
+        schema = Schema.load(store, load_shapes(resources), config.reasoner)
+        replace = {src.graph: set(src.triples) for src in sources}
+        delta = plan_change(store, schema, replace, progress)
+        report = IngestReport("ingest", dry_run=dry_run, unchanged=delta.unchanged,
+                              added_inferred=len(delta.add_inferred),
+                              removed_inferred=len(delta.remove_inferred), validated=len(delta.focus),
+                              read=delta.read)
+        report.problems = _extension_problems(sources, schema)
+        report.problems += explain(delta.violations, sources, schema.shapes)
+        report.violations = delta.violations
+        report.sources, report.warnings = _summaries(store, sources, delta, schema, folder)
+        if dry_run:
+            progress.step("looking for probable duplicates")
+            report.warnings += _duplicates(store, sources, delta, delta.replace)
+            return report
+        if report.problems:
+            raise ValidationFailed(_refusal(report, "the sources do not conform to the shapes together "
+                                                    "with the graph they join"), report)
+        progress.step("writing the data files and the store")
+        assert folder is not None  # sources_dir() raised otherwise
+        note = _seed(folder, config) if config.data_dir is not None else None
+        report.notes += [note] if note else []
+        _write(store, folder, sources, delta)
+    return report
+
+
+def retract(config: Config, name: str, progress: Progress = QUIET) -> IngestReport:
+    """Remove one source's graph and the entailments only it supported, if the rest still conforms."""
+    try:
+        graph = source_graph(name)
+    except ValueError:
+        raise ResourceNotFound(f"{name!r} is not a source name (a lower-case slug)") from None
+    folder = sources_dir(config)
+    _check_store(config)
+    with open_store(config, read_only=False) as store:
+        _refuse_public(store)
+        if graph not in store.graphs():
+            held = ", ".join(str(g).rsplit("/", 1)[1] for g in store.graphs()
+                             if str(g).startswith(str(GRAPH["source/"]))) or "none"
+            raise ResourceNotFound(f"no source named {name!r} in the store (sources: {held})")
+        schema = Schema.load(store, load_shapes(Resources(config.data_dir)), config.reasoner)
+        triples = store.count(graph)
+        delta = plan_change(store, schema, {graph: set()}, progress)
+        report = IngestReport("retract", [SourceSummary(name, graph, triples)],
+                              len(delta.add_inferred), len(delta.remove_inferred), len(delta.focus),
+                              delta.read)
+        report.problems = explain(delta.violations, [], schema.shapes)
+        report.violations = delta.violations
+        if report.problems:
+            raise ValidationFailed(_refusal(report, f"retracting {name} would leave resources that "
+                                                    "other sources describe broken"), report)
+        progress.step("removing the data file and the source's graph")
+        note = _seed(folder, config) if config.data_dir is not None else None
+        report.notes += [note] if note else []
+        files = _data_files(folder, name)
+        aside = [f.with_name(f"{TMP_PREFIX}{f.name}.retracted") for f in files]
+        for file, moved in zip(files, aside, strict=True):
+            os.replace(file, moved)
+        try:
+            store.patch(replace=delta.replace, remove={GRAPH_INFERRED: delta.remove_inferred},
+                        add={GRAPH_INFERRED: delta.add_inferred})
+        except BaseException:
+            for file, moved in zip(files, aside, strict=True):
+                os.replace(moved, file)
+            raise
+        for moved in aside:
+            moved.unlink()
+        report.notes += [f"removed {f}" for f in files]
+    return report

@@ -1,0 +1,176 @@
+"""What ingest and retract report: every problem in plain words, and what was (or would be) added.
+
+A SHACL result names a focus node, a shape and a path; an analyst needs the file, the line, the
+field and what is expected. :func:`explain` turns each result into a :class:`Problem` that says
+"people.ttl, line 12, nationality: schema:nationality does not point to a country: use ..." with the
+resource and the offending value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from .iris import PREFIXES
+from .sourcefile import SourceFile
+from .validation import Violation
+
+__all__ = ["IngestReport", "Problem", "SourceSummary", "explain", "short"]
+
+
+def short(term: Node | None) -> str:
+    """Return an IRI with the project's prefixes (``lgid:person/q35dvy4q``), a literal quoted."""
+    if isinstance(term, URIRef):
+        best = max((ns for ns in PREFIXES.values() if str(term).startswith(ns)), key=len, default=None)
+        if best is not None:
+            prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+            return f"{prefix}:{str(term)[len(best):]}"
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return f'"{term}"' + (f"@{term.language}" if term.language else "")
+    return "a blank node" if isinstance(term, BNode) else str(term)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error: where it is, which field, what is expected, about which resource."""
+
+    location: str
+    field: str
+    message: str
+    subject: str = ""
+    value: str | None = None
+
+    def text(self) -> str:
+        """Return the problem as one line."""
+        about = self.subject + (f"; value {self.value}" if self.value else "")
+        return f"{self.location}, {self.field}: {self.message}" + (f" ({about})" if about else "")
+
+
+@dataclass
+class SourceSummary:
+    """One source in a report: its graph, data file, size, classes and entities."""
+
+    name: str
+    graph: URIRef
+    triples: int
+    previous: int | None = None
+    data_file: Path | None = None
+    classes: dict[str, int] = field(default_factory=dict)
+    new_entities: list[URIRef] = field(default_factory=list)
+    matched_entities: list[URIRef] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    """What an ingest or a retract did, or, for a dry run or a refusal, would have done."""
+
+    action: str
+    sources: list[SourceSummary] = field(default_factory=list)
+    added_inferred: int = 0
+    removed_inferred: int = 0
+    validated: int = 0
+    read: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    #: the SHACL results behind the problems, for programs
+    violations: list[Violation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    unchanged: bool = False
+
+    def text(self, limit: int = 12) -> str:
+        """Return the report as readable text."""
+        lines = []
+        for src in self.sources:
+            before = "new" if src.previous is None else f"replaces {src.previous} triples"
+            verb = "removed" if self.action == "retract" else before
+            lines.append(f"source {src.name} <{src.graph}>: {src.triples} triples, {verb}")
+            if src.data_file is not None:
+                lines.append(f"  data file: {src.data_file}")
+            if src.classes:
+                lines.append("  classes: " + ", ".join(f"{c} {n}" for c, n in sorted(src.classes.items())))
+            for label, items in (("new entities", src.new_entities),
+                                 ("matched entities already in the graph", src.matched_entities)):
+                if items:
+                    shown = ", ".join(short(i) for i in items[:limit])
+                    more = f", … ({len(items) - limit} more)" if len(items) > limit else ""
+                    lines.append(f"  {label} ({len(items)}): {shown}{more}")
+        if self.unchanged:
+            lines.append("the store already holds exactly this content: nothing to change")
+        else:
+            lines.append(f"entailments: {self.added_inferred} added, {self.removed_inferred} removed; "
+                         f"{self.validated} resources validated; {self.read} rows read from the "
+                         "store")
+        lines += [f"note: {n}" for n in self.notes]
+        if self.warnings:
+            lines.append(f"warnings ({len(self.warnings)}):")
+            lines += [f"  {w}" for w in self.warnings]
+        if self.problems:
+            lines.append(f"errors ({len(self.problems)}):")
+            lines += [f"  {p.text()}" for p in self.problems]
+        lines.append(self._outcome())
+        return "\n".join(lines) + "\n"
+
+    def _outcome(self) -> str:
+        if self.problems:
+            return "Nothing was written: fix the errors above and run the command again."
+        if self.dry_run:
+            return "Dry run: nothing was written."
+        return "Retracted." if self.action == "retract" else "Ingested."
+
+
+def _field(violation: Violation, shapes: Graph) -> str:
+    path = shapes.value(violation.shape, SH.path) if violation.shape is not None else None
+    if path is None:
+        path = violation.path
+    return _describe_path(path, shapes) if path is not None else "(the resource itself)"
+
+
+def _local(term: Node) -> str:
+    text = str(term)
+    for sep in ("#", "/"):
+        if sep in text:
+            return text.rsplit(sep, 1)[1] or text
+    return text
+
+
+def _describe_path(path: Node, shapes: Graph) -> str:
+    if isinstance(path, URIRef):
+        return _local(path)
+    inverse = shapes.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{_describe_path(inverse, shapes)}"
+    for prop, mark in ((SH.oneOrMorePath, "+"), (SH.zeroOrMorePath, "*"), (SH.zeroOrOnePath, "?")):
+        inner = shapes.value(path, prop)
+        if inner is not None:
+            return _describe_path(inner, shapes) + mark
+    return "(a property path)"
+
+
+def _where(focus: Node, sources: Sequence[SourceFile]) -> str:
+    for src in sources:
+        if (focus, None, None) in src.triples or (None, None, focus) in src.triples:
+            line = src.line_of(focus)
+            return f"{src.path}, line {line}" if line else str(src.path)
+    return "already in the graph"
+
+
+def explain(violations: Iterable[Violation], sources: Sequence[SourceFile], shapes: Graph) -> list[Problem]:
+    """Turn SHACL results into problems naming file, line and field, sorted by file and line."""
+    problems = []
+    for v in violations:
+        who = f"{v.focus_label} {short(v.focus)}" if v.focus_label else short(v.focus)
+        problems.append(Problem(_where(v.focus, sources), _field(v, shapes), v.message, who,
+                                short(v.value) if v.value is not None else None))
+    return sorted(problems, key=_order)
+
+
+def _order(problem: Problem) -> tuple:
+    file, _, line = problem.location.partition(", line ")
+    return (file, int(line) if line.isdigit() else 0, problem.field, problem.message)
