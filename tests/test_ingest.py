@@ -20,10 +20,11 @@ from rdflib.namespace import RDF
 from legiongraph import Config, OxigraphStore
 from legiongraph.build import compile_dataset
 from legiongraph.cli import main
-from legiongraph.errors import LoadError, ResourceNotFound, ValidationFailed
+from legiongraph.errors import LoadError, ResourceNotFound, StoreError, ValidationFailed
 from legiongraph.ingest import ingest, list_sources, retract
-from legiongraph.iris import GRAPH_INFERRED, ID, ORG, SCHEMA, source_graph
+from legiongraph.iris import GRAPH_INFERRED, ID, LG, ORG, SCHEMA, source_graph
 from legiongraph.names import name_key, probable_duplicates, similarity
+from legiongraph.privacy import PROFILE_GRAPH
 from legiongraph.stores import MemoryStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
@@ -350,6 +351,14 @@ def test_an_unreadable_file_stops_everything_before_the_store_is_opened(tmp_path
         ingest(config, [_source(tmp_path, "Bad_Name.ttl", PREFIXES)])
     with pytest.raises(ResourceNotFound):
         retract(config, "Not A Slug")
+
+
+def test_ingest_refuses_a_public_store(config, tmp_path):
+    with OxigraphStore(config.store_path, read_only=False) as store:
+        store.patch(add={PROFILE_GRAPH: [(PROFILE_GRAPH, LG.profile, Literal("public"))]})
+    path = _source(tmp_path / "in", "test-capture-2025-06.ttl", CAPTURE)
+    with pytest.raises(StoreError, match="built with the public profile"):
+        ingest(config, [path])
 
 
 def test_patch_replaces_removes_and_adds_in_one_change(tmp_path):

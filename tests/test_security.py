@@ -603,11 +603,12 @@ def _slow_in_background(live, source: str, text: str = SLOW) -> tuple[threading.
 def test_slow_query_is_killed_with_503_while_other_clients_are_answered(live, slow):
     before = live.executor.pids
     thread, outcome = _slow_in_background(live, "127.0.0.2", slow)
-    answers = [request(live.base, "GET", f"/sparql?query={q(FAST)}&format=csv", source="127.0.0.3")
-               for _ in range(5)]
+    answers = [request(live.base, "GET", f"/sparql?query={q(FAST)}&format=csv", source="127.0.0.3")]
     still_running = "response" not in outcome
+    answers += [request(live.base, "GET", f"/sparql?query={q(FAST)}&format=csv", source="127.0.0.3")
+                for _ in range(2)]
     thread.join(timeout=60)
-    assert [(status, body) for status, _, body in answers] == [(200, "n\r\n249\r\n")] * 5
+    assert [(status, body) for status, _, body in answers] == [(200, "n\r\n249\r\n")] * 3
     assert still_running, "the slow query ended before the other client was answered"
     status, headers, body = outcome["response"]
     assert (status, body) == (503, "the query ran past the 3 s time limit and was stopped\n")

@@ -23,6 +23,7 @@ from . import guard
 from .config import Config
 from .errors import LegiongraphError, QueryTimeout, StoreError
 from .service import Answer, SparqlRequest, answer
+from .sparqlgate import inspect_query
 from .stores import open_store
 from .stores.base import Store
 
@@ -77,6 +78,8 @@ def _worker_main(config: Config, conn: Connection) -> None:
     except LegiongraphError as exc:
         conn.send(("error", exc))
         return
+    # Build rdflib's query grammar now rather than in a client's first query (about a second).
+    inspect_query("ASK {}")
     # From here on this process only runs queries: guard every thread of it.
     policy = guard.policy_for(config)
     guard.enforce_everywhere(policy)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib import resources as importlib_resources
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .authoring import SUFFIXES as AUTHORING_SUFFIXES
@@ -35,9 +35,8 @@ from .config import Config
 from .errors import ConfigError, LoadError, ResourceNotFound, StoreError, ValidationFailed
 from .fsutil import TMP_PREFIX, atomic_write_bytes
 from .incremental import Delta, Schema, plan_change
-from .ingestreport import IngestReport, Problem, SourceSummary, explain, short
-from .iris import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, PREFIXES, SCHEMA, source_graph
-from .names import probable_duplicates
+from .ingestreport import IngestReport, Problem, SourceSummary, duplicate_warnings, explain, short, summarise
+from .iris import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, SCHEMA, source_graph
 from .privacy import is_public
 from .progress import QUIET, Progress
 from .resources import KINDS, Resources
@@ -45,7 +44,6 @@ from .ruleindex import SCHEMA_NAMESPACES
 from .sourcefile import SourceFile, compile_source
 from .sourcelist import SourceInfo, list_sources
 from .stores import Store, open_store
-from .storeview import StoreView
 
 __all__ = ["SourceInfo", "ingest", "list_sources", "retract", "sources_dir"]
 
@@ -140,62 +138,6 @@ def _extension_problems(sources: Iterable[SourceFile], schema: Schema) -> list[P
     return problems
 
 
-def _entities(store: Store, src: SourceFile, schema: Schema, skip: Iterable[URIRef]) -> tuple[list, list]:
-    """Return the resources a source describes that the graph does not know, and those it does."""
-    mentioned = {n for t in src.triples for n in (t[0], t[2]) if isinstance(n, URIRef)
-                 and n not in schema.terms and (None, RDF.type, n) not in src.triples}
-    known = StoreView(store, skip=skip, asserted_only=True).out(mentioned, [RDF.type, RDFS.label])
-    matched = {s for s, _, _ in known}
-    new = {s for s in src.triples.subjects() if isinstance(s, URIRef)} - matched
-    return sorted(new), sorted(mentioned & matched)
-
-
-def _summaries(store: Store, sources: Sequence[SourceFile], delta: Delta, schema: Schema,
-               folder: Path | None) -> tuple[list[SourceSummary], list[str]]:
-    summaries, warnings = [], []
-    for src in sources:
-        new, matched = _entities(store, src, schema, delta.replace)
-        classes = Counter(short(o) for o in src.triples.objects(None, RDF.type))
-        previous = store.count(src.graph) if src.graph in store.graphs() else None
-        summaries.append(SourceSummary(src.name, src.graph, len(src.triples), previous,
-                                       folder / _file_name(src) if folder else None, dict(classes),
-                                       new, matched))
-        described = {s for other in sources for s in other.triples.subjects()}
-        dangling = sorted(set(src.triples.objects()) - set(described) - set(matched) - set(new)
-                          - schema.terms, key=str)
-        warnings += [f"{src.path}, line {src.line_of(o)}: refers to {short(o)}, which neither the sources "
-                     "nor the graph describe" for o in dangling
-                     if isinstance(o, URIRef) and str(o).startswith(str(ID))]
-    return summaries, warnings
-
-
-def _duplicates(store: Store, sources: Sequence[SourceFile], delta: Delta,
-                skip: Iterable[URIRef]) -> list[str]:
-    """Warn about new persons whose names are close to another person's."""
-    persons = {s for s, p, o in delta.add_inferred if p == RDF.type and o == SCHEMA.Person}
-    persons |= {s for src in sources for s in src.triples.subjects(RDF.type, SCHEMA.Person)}
-    known = StoreView(store, skip=skip, asserted_only=True).out(persons, [RDF.type])
-    new: dict = {}
-    for person in persons - {s for s, _, _ in known}:
-        for src in sources:
-            # An unnamed person's label describes them ("Chinese citizen captured in April"):
-            # only names count, as for the persons already in the graph.
-            named = (person, SCHEMA.name, None) in src.triples
-            props = _NAMES if named else (SKOS.altLabel,)
-            new.setdefault(person, []).extend(str(n) for p in props for n in src.triples.objects(person, p))
-    if not any(new.values()):
-        return []
-    excluded = ", ".join(f"<{g}>" for g in skip) or "<urn:x-legiongraph:none>"
-    rows = store.query(f"""SELECT ?p ?name ?n WHERE {{
-        VALUES ?name {{ <{SCHEMA.name}> <{SKOS.altLabel}> }} GRAPH ?g {{ ?p ?name ?n }}
-        FILTER(?g NOT IN ({excluded}) && STRSTARTS(STR(?p), "{ID['person/']}")) }}""").rows
-    existing: dict = {}
-    # A person's name first, so that a warning quotes it rather than one of the other spellings.
-    for person, _, name in sorted(rows, key=lambda row: row[1] != SCHEMA.name):
-        existing.setdefault(person, []).append(str(name))
-    return [d.describe() for d in probable_duplicates(new, existing)]
-
-
 def _file_name(src: SourceFile) -> str:
     suffix = src.path.suffix.lower()
     return src.name + (suffix if suffix in _KEEP_SUFFIXES else ".trig")
@@ -281,10 +223,12 @@ def ingest(config: Config, files: Sequence[Path], dry_run: bool = False,
         report.problems = _extension_problems(sources, schema)
         report.problems += explain(delta.violations, sources, schema.shapes)
         report.violations = delta.violations
-        report.sources, report.warnings = _summaries(store, sources, delta, schema, folder)
+        report.sources, report.warnings = summarise(store, sources, delta.replace, schema.terms)
+        for src, summary in zip(sources, report.sources, strict=True):
+            summary.data_file = folder / _file_name(src) if folder else None
         if dry_run:
             progress.step("looking for probable duplicates")
-            report.warnings += _duplicates(store, sources, delta, delta.replace)
+            report.warnings += duplicate_warnings(store, sources, delta.add_inferred, delta.replace)
             return report
         if report.problems:
             raise ValidationFailed(_refusal(report, "the sources do not conform to the shapes together "

@@ -1,5 +1,8 @@
 """What ingest and retract report: every problem in plain words, and what was (or would be) added.
 
+Besides the problems: per source, its classes, the entities it introduces and those it matched in
+the graph, references to resources nothing describes, and probable duplicates among persons.
+
 A SHACL result names a focus node, a shape and a path; an analyst needs the file, the line, the
 field and what is expected. :func:`explain` turns each result into a :class:`Problem` that says
 "people.ttl, line 12, nationality: schema:nationality does not point to a country: use ..." with the
@@ -8,19 +11,25 @@ resource and the offending value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from .iris import PREFIXES
+from .iris import ID, PREFIXES, SCHEMA
+from .names import probable_duplicates
 from .sourcefile import SourceFile
+from .stores.base import Store
+from .storeview import StoreView, Triple
 from .validation import Violation
 
-__all__ = ["IngestReport", "Problem", "SourceSummary", "explain", "short"]
+__all__ = ["IngestReport", "Problem", "SourceSummary", "duplicate_warnings", "explain", "short", "summarise"]
+
+_NAMES = (RDFS.label, SCHEMA.name, SKOS.altLabel)
 
 
 def short(term: Node | None) -> str:
@@ -174,3 +183,60 @@ def explain(violations: Iterable[Violation], sources: Sequence[SourceFile], shap
 def _order(problem: Problem) -> tuple:
     file, _, line = problem.location.partition(", line ")
     return (file, int(line) if line.isdigit() else 0, problem.field, problem.message)
+
+
+def _entities(store: Store, src: SourceFile, terms: Collection[Node],
+              skip: Iterable[URIRef]) -> tuple[list, list]:
+    """Return the resources a source describes that the graph does not know, and those it does."""
+    mentioned = {n for t in src.triples for n in (t[0], t[2]) if isinstance(n, URIRef)
+                 and n not in terms and (None, RDF.type, n) not in src.triples}
+    known = StoreView(store, skip=skip, asserted_only=True).out(mentioned, [RDF.type, RDFS.label])
+    matched = {s for s, _, _ in known}
+    new = {s for s in src.triples.subjects() if isinstance(s, URIRef)} - matched
+    return sorted(new), sorted(mentioned & matched)
+
+
+def summarise(store: Store, sources: Sequence[SourceFile], skip: Iterable[URIRef],
+              terms: Collection[Node]) -> tuple[list[SourceSummary], list[str]]:
+    """Describe each source against the graph; warn about references nothing describes."""
+    summaries, warnings = [], []
+    for src in sources:
+        new, matched = _entities(store, src, terms, skip)
+        classes = Counter(short(o) for o in src.triples.objects(None, RDF.type))
+        previous = store.count(src.graph) if src.graph in store.graphs() else None
+        summaries.append(SourceSummary(src.name, src.graph, len(src.triples), previous, None,
+                                       dict(classes), new, matched))
+        described = {s for other in sources for s in other.triples.subjects()}
+        dangling = sorted(set(src.triples.objects()) - set(described) - set(matched) - set(new)
+                          - set(terms), key=str)
+        warnings += [f"{src.path}, line {src.line_of(o)}: refers to {short(o)}, which neither the sources "
+                     "nor the graph describe" for o in dangling
+                     if isinstance(o, URIRef) and str(o).startswith(str(ID))]
+    return summaries, warnings
+
+
+def duplicate_warnings(store: Store, sources: Sequence[SourceFile], inferred: Iterable[Triple],
+                       skip: Iterable[URIRef]) -> list[str]:
+    """Warn about new persons whose names are close to another person's."""
+    persons = {s for s, p, o in inferred if p == RDF.type and o == SCHEMA.Person}
+    persons |= {s for src in sources for s in src.triples.subjects(RDF.type, SCHEMA.Person)}
+    known = StoreView(store, skip=skip, asserted_only=True).out(persons, [RDF.type])
+    new: dict = {}
+    for person in persons - {s for s, _, _ in known}:
+        for src in sources:
+            # An unnamed person's label describes them ("Chinese citizen captured in April"):
+            # only names count, as for the persons already in the graph.
+            named = (person, SCHEMA.name, None) in src.triples
+            props = _NAMES if named else (SKOS.altLabel,)
+            new.setdefault(person, []).extend(str(n) for p in props for n in src.triples.objects(person, p))
+    if not any(new.values()):
+        return []
+    excluded = ", ".join(f"<{g}>" for g in skip) or "<urn:x-legiongraph:none>"
+    rows = store.query(f"""SELECT ?p ?name ?n WHERE {{
+        VALUES ?name {{ <{SCHEMA.name}> <{SKOS.altLabel}> }} GRAPH ?g {{ ?p ?name ?n }}
+        FILTER(?g NOT IN ({excluded}) && STRSTARTS(STR(?p), "{ID['person/']}")) }}""").rows
+    existing: dict = {}
+    # A person's name first, so that a warning quotes it rather than one of the other spellings.
+    for person, _, name in sorted(rows, key=lambda row: row[1] != SCHEMA.name):
+        existing.setdefault(person, []).append(str(name))
+    return [d.describe() for d in probable_duplicates(new, existing)]

@@ -21,6 +21,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
+from .errors import LoadError
+
 __all__ = ["RuleIndex", "axioms"]
 
 # Predicates of the RDF, RDFS and OWL namespaces that carry no OWL RL semantics, and classes whose
@@ -116,7 +118,8 @@ def _step(ax: Graph, element: Node) -> tuple[URIRef, bool]:
     inner = ax.value(element, OWL.inverseOf)
     if isinstance(inner, URIRef):
         return inner, True
-    raise ValueError(f"unsupported property chain step {element!r}")
+    raise LoadError(f"ontology: a property chain step is neither a property nor the inverse of one "
+                    f"({element!r}); OWL 2 RL allows no other")
 
 
 def _property_relations(ax: Graph) -> tuple[dict[URIRef, set[URIRef]], dict[URIRef, set[URIRef]],

@@ -150,31 +150,24 @@ class StoreView:
     def chains(self, nodes: Iterable[Node], steps: Iterable[URIRef],
                predicates: Iterable[URIRef]) -> set[Triple]:
         """Return the triples, with these predicates, of every resource reached by steps+."""
-        steps, preds = sorted(set(steps)), sorted(set(predicates))
-        if not steps or not preds:
-            return set()
-        graphs = [str(g) for g in self.store.graphs() if g not in self.skip]
-        path = "|".join(term_to_tsv(s) for s in steps)
-        found: set[Triple] = set()
-        for chunk in _chunks(_iris(nodes)):
-            rows = self._rows(f"""SELECT ?u ?p ?o ?g WHERE {{
-  {_values("s", chunk)} ?s ({path})+ ?u .
-  {_values("p", preds)} GRAPH ?g {{ ?u ?p ?o }} {self._filter()}
-}}""", default_graphs=graphs, named_graphs=graphs)
-            found |= self._keep(rows)
-        return found
+        return self.out(self._reach(nodes, steps, upwards=True), predicates)
 
     def referrers(self, nodes: Iterable[Node], steps: Iterable[URIRef]) -> set[Node]:
         """Return the resources from which steps+ reach one of the resources."""
-        steps = sorted(set(steps))
-        if not steps:
+        return self._reach(nodes, steps, upwards=False)
+
+    def _reach(self, nodes: Iterable[Node], steps: Iterable[URIRef], *, upwards: bool) -> set[Node]:
+        # The path runs over the whole store, replaced graphs included: a resource reached only
+        # through their old triples is one more to look at, and its triples are read through
+        # out(), which skips them.
+        ordered = sorted(set(steps))
+        if not ordered:
             return set()
-        graphs = [str(g) for g in self.store.graphs() if g not in self.skip]
-        path = "|".join(term_to_tsv(s) for s in steps)
+        path = "|".join(term_to_tsv(s) for s in ordered)
+        pattern = f"?s ({path})+ ?x" if upwards else f"?x ({path})+ ?s"
         found: set[Node] = set()
         for chunk in _chunks(_iris(nodes)):
-            rows = self._rows(f"SELECT DISTINCT ?x WHERE {{ {_values('s', chunk)} ?x ({path})+ ?s }}",
-                              default_graphs=graphs, named_graphs=graphs)
+            rows = self._rows(f"SELECT DISTINCT ?x WHERE {{ {_values('s', chunk)} {pattern} }}")
             found |= {row[0] for row in rows}
         return found
 
