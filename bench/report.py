@@ -122,7 +122,8 @@ def markdown(meta: dict, sizes: list[dict], summaries: list[dict]) -> str:
         [_fmt(s["ingest_s"], 2) if s["ingest_s"] is not None else "failed" for s in summaries])
     row("server memory while serving, all processes (MB)", [_fmt(s["serving_mb"], 0) for s in summaries])
     for size in sizes:
-        lines += ["", f"### {size['size']:,} triples: per query (p50 / p95 ms)", "",
+        runs = f", up to {size['repeats']} timed runs" if "repeats" in size else ""
+        lines += ["", f"### {size['size']:,} triples: per query (p50 / p95 ms{runs})", "",
                   "| query | endpoint | raw pyoxigraph | endpoint/raw | gate parse | rdflib-endpoint "
                   "| rdflib/endpoint |", "|---|---|---|---|---|---|---|"]
         cap = size.get("peer", {}).get("cap_s")

@@ -191,7 +191,8 @@ def bench_size(size: int, args: argparse.Namespace, queries: list[tuple[str, str
     """Run every measurement at one size."""
     work = args.work / str(size)
     store_path, data_dir, built = work / "store", work / "data-dir", work / "build.json"
-    if args.reuse and built.exists():
+    reused = args.reuse and built.exists()
+    if reused:
         progress.step(f"{size}: reusing the store and build figures in {work}")
         build = json.loads(built.read_text())
     else:
@@ -200,7 +201,9 @@ def bench_size(size: int, args: argparse.Namespace, queries: list[tuple[str, str
         progress.step(f"{size}: building (parse, reason, validate, load)")
         build = _step("build", str(data_dir), str(store_path))
         atomic_write_bytes(built, json.dumps(build).encode())
-    result: dict = {"size": size, "build": build}
+    result: dict = {"size": size, "build": build, "build_reused": reused, "repeats": args.repeats,
+                    "query_budget_s": args.query_budget, "query_cap_s": args.query_cap,
+                    "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     progress.step(f"{size}: timing {len(queries)} queries over HTTP")
     result["endpoint"] = _time_endpoint(store_path, data_dir, queries, args.repeats, args.query_budget,
                                         args.query_cap, work)
@@ -244,6 +247,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=HERE / "work", help="scratch folder")
     parser.add_argument("--results", type=Path, default=HERE / "results")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--merge", type=Path, default=None,
+                        help="an earlier results.json whose other sizes to include in the report")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse a store and its build figures kept by an earlier --keep run")
     args = parser.parse_args()
@@ -254,11 +259,15 @@ def main() -> None:
     excluded = sorted(q.name for q in named if _federated(q.text))
     started = time.time()
     sizes = [bench_size(size, args, queries, progress) for size in args.sizes]
+    if args.merge:
+        # sizes measured by an earlier run (e.g. 1M alone, which takes long) complete the report
+        earlier = json.loads(args.merge.read_text())["sizes"]
+        sizes = sorted(sizes + [s for s in earlier if s["size"] not in args.sizes], key=lambda s: s["size"])
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
             "wall_s": time.time() - started, "cpus": os.cpu_count(), "python": sys.version.split()[0],
             "pyoxigraph": ox.__version__, "repeats": args.repeats, "queries": len(queries),
             "excluded_federated_queries": excluded,
-            "command": "python bench/run.py --sizes " + " ".join(map(str, args.sizes))}
+            "command": "python bench/run.py --sizes " + " ".join(str(s["size"]) for s in sizes)}
     summary = write_results(args.results, meta, sizes)
     print(summary)
     if not args.keep:
