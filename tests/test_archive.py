@@ -76,6 +76,17 @@ def test_any_changed_byte_fails_verification_naming_the_file(bag, tmp_path):
         shutil.rmtree(copy)
 
 
+def test_appended_byte_fails_verification_naming_the_file(bag, tmp_path):
+    """Regression: a changed file size stopped bagit at Payload-Oxum, and no file was named."""
+    copy = tmp_path / "grown"
+    shutil.copytree(bag, copy)
+    with (copy / "data" / "legiongraph.ttl").open("ab") as fh:
+        fh.write(b"x")
+    with pytest.raises(LoadError) as exc:
+        verify_archive(copy)
+    assert "data/legiongraph.ttl differs from manifest-sha256.txt" in str(exc.value)
+
+
 def test_archive_then_load_answers_every_query_as_before(bag, oxigraph_store, tmp_path, capsys):
     """Every named query answers as on the archived store (which test_queries holds to the golden)."""
     store_path = tmp_path / "restored"

@@ -122,9 +122,9 @@ def _problem(detail: object) -> str:
     return str(detail)
 
 
-def _changed_tag_files(bag: Path) -> list[str]:
-    """Name the tag files whose SHA-256 differs from tagmanifest-sha256.txt (or that it lacks)."""
-    manifest = bag / "tagmanifest-sha256.txt"
+def _changed_files(bag: Path, manifest_name: str) -> list[str]:
+    """Name the files whose SHA-256 differs from a manifest (or the manifest, if unreadable)."""
+    manifest = bag / manifest_name
     try:
         lines = manifest.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -146,7 +146,10 @@ def _open_bag(bag: Path):
     except (bagit.BagValidationError, bagit.BagError) as exc:
         # bagit stops at the first kind of problem; the tag manifest names changed tag files too.
         details = [_problem(d) for d in getattr(exc, "details", None) or []] or [str(exc)]
-        details += [f"{name} differs from tagmanifest-sha256.txt" for name in _changed_tag_files(bag)]
+        # A changed size stops bagit at the Payload-Oxum check before it names any file.
+        for manifest in ("manifest-sha256.txt", "tagmanifest-sha256.txt"):
+            details += [f"{name} differs from {manifest}" for name in _changed_files(bag, manifest)
+                        if not any(name in d for d in details)]
         raise LoadError(f"{bag}: the bag does not verify: " + "; ".join(details), path=str(bag)) from None
     return opened
 
