@@ -9,6 +9,7 @@ seen ever reaches the store.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -83,6 +84,10 @@ def _as_the_spec_reads_it(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# rdflib's parser costs 0.1-0.3 s a query, most of an answer's time: analysts rerun the same
+# queries (named queries, the UI), so each worker remembers its recent verdicts. Refusals are
+# exceptions and are not cached.
+@functools.lru_cache(maxsize=128)
 def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
     """Parse a query; raise QueryError naming line and column, or UpdateRefused for updates."""
     text = _as_the_spec_reads_it(text)
