@@ -101,21 +101,14 @@ def client(app):
 def live_server(served_config: Config):
     """Serve the app as `legiongraph serve` does (waitress, query worker processes) on a free
     loopback port; yield its base URL."""
-    import threading
-
-    from waitress.server import create_server
-
     from legiongraph.executor import ProcessExecutor
     from legiongraph.web import create_app
+    from serving import serve_in_thread
 
     executor = ProcessExecutor(served_config, workers=2, timeout=30)
-    live_app = create_app(served_config, executor=executor)
-    server = create_server(live_app, host="127.0.0.1", port=0, threads=4)
-    port = server.socket.getsockname()[1]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.close()
+    base, stop = serve_in_thread(create_app(served_config, executor=executor), threads=4)
+    yield base
+    stop()
     executor.close()
 
 
@@ -126,18 +119,14 @@ WIKIDATA_STANDIN = ROOT / "tests" / "fixtures" / "wikidata" / "standin.ttl"
 def wikidata_standin():
     """Serve tests/fixtures/wikidata/standin.ttl on a loopback port in place of the Wikidata
     Query Service; yield its SPARQL endpoint URL."""
-    import threading
-
     import pyoxigraph as ox
-    from waitress.server import create_server
 
     from legiongraph.web import create_app
+    from serving import serve_in_thread
 
     standin = OxigraphStore(None, read_only=False)
     standin._store.load(WIKIDATA_STANDIN.read_bytes(), format=ox.RdfFormat.TURTLE,
                         to_graph=ox.NamedNode("https://example.org/wikidata-standin"))
-    server = create_server(create_app(Config(), store=standin), host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.socket.getsockname()[1]}/sparql"
-    server.close()
+    base, stop = serve_in_thread(create_app(Config(), store=standin), threads=2)
+    yield f"{base}/sparql"
+    stop()

@@ -541,14 +541,11 @@ def test_an_unexpected_failure_is_a_plain_500_that_reveals_nothing(caplog):
 
 class _Live:
     def __init__(self, config: Config, store) -> None:
-        from waitress.server import create_server
+        from serving import serve_in_thread
 
         self.executor = ProcessExecutor(config, workers=config.workers, timeout=config.query_timeout)
         self.app = create_app(config, store=store, executor=self.executor)
-        self.server = create_server(self.app, host="127.0.0.1", port=0, threads=8)
-        self.base = f"http://127.0.0.1:{self.server.socket.getsockname()[1]}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        self.base, self._stop = serve_in_thread(self.app, threads=8)
 
     def running(self, client: str) -> int:
         return self.app.extensions["legiongraph"].limiter.running(client)
@@ -560,7 +557,7 @@ class _Live:
             time.sleep(0.01)
 
     def close(self) -> None:
-        self.server.close()
+        self._stop()
         self.executor.close()
 
 
