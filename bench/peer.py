@@ -39,12 +39,17 @@ def bench_peer(data: Path, queries: Sequence[tuple[str, str]], repeats: int, cap
     startups: list[float] = []
     memory: dict = {}
     pending = list(queries)
+    failure = None
     while pending and time.monotonic() < deadline:
         port = free_port()
         url = f"http://127.0.0.1:{port}/"
         command = [str(program), "serve", "--host", "127.0.0.1", "--port", str(port), str(data)]
         with running(command, {}, log) as process:
-            startups.append(wait_until_up(url, process, timeout=max(60.0, deadline - time.monotonic())))
+            try:
+                startups.append(wait_until_up(url, process, timeout=max(60.0, deadline - time.monotonic())))
+            except RuntimeError as exc:  # still parsing when the budget ran out, or it died
+                failure = str(exc)
+                break
             while pending and time.monotonic() < deadline:
                 name, text = pending.pop(0)
                 timing = Timing()
@@ -65,6 +70,6 @@ def bench_peer(data: Path, queries: Sequence[tuple[str, str]], repeats: int, cap
             else:
                 memory = tree_memory_mb(process.pid)
     for name, _ in pending:
-        results[name] = {"skipped": f"the {budget:.0f} s budget for rdflib-endpoint ran out"}
+        results[name] = {"skipped": failure or f"the {budget:.0f} s budget for rdflib-endpoint ran out"}
     return {"queries": results, "startup_s": startups, "restarts": len(startups) - 1, "memory": memory,
             "cap_s": cap, "version": VERSION}
