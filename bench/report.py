@@ -109,7 +109,7 @@ def markdown(meta: dict, sizes: list[dict], summaries: list[dict]) -> str:
         lines.append(f"| {label} | " + " | ".join(values) + " |")
 
     row("triples in the store (asserted + inferred)", [f"{s['triples']:,}" for s in summaries])
-    for step in ("parse", "reason", "validate", "load", "total"):
+    for step in ("load", "reason", "validate", "write", "total"):
         row(f"build: {step} (s)", [_fmt(s["steps_s"][step]) for s in summaries])
     row("build: peak memory (MB)", [_fmt(s["build_peak_mb"], 0) for s in summaries])
     row("endpoint: median of per-query p50 (ms)", [_fmt(s["endpoint_median_p50_ms"]) for s in summaries])

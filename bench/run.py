@@ -2,7 +2,7 @@
 
 For each size N (triples of synthetic data, ``legiongraph.synth``) it
 
-1. builds the store from Turtle/TriG in a fresh process: parse, reason, validate, load, peak memory;
+1. builds the store from Turtle/TriG in a fresh process: load, reason, validate, write, peak memory;
 2. serves it with ``legiongraph serve`` (waitress and query worker processes) on a loopback port and
    times every named competency query over HTTP (p50/p95 over repeated runs), and the server's memory;
 3. times the same queries in this process on the raw pyoxigraph store the endpoint serves from;
@@ -200,7 +200,7 @@ def bench_size(size: int, args: argparse.Namespace, queries: list[tuple[str, str
     else:
         work.mkdir(parents=True, exist_ok=True)
         _prepare(work, size, progress)
-        progress.step(f"{size}: building (parse, reason, validate, load)")
+        progress.step(f"{size}: building (load, reason, validate, write)")
         build = _step("build", str(data_dir), str(store_path))
         atomic_write_bytes(built, json.dumps(build).encode())
     result: dict = {"size": size, "build": build, "build_reused": reused, "repeats": args.repeats,

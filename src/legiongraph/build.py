@@ -1,25 +1,36 @@
-"""The build pipeline: load, reason, validate, and write the store only if everything conforms."""
+"""The build pipeline: load, reason, validate, and write the store only if everything conforms.
+
+:func:`build` and :func:`check` run in a pyoxigraph working store (:mod:`legiongraph.staging`), with
+the rules reasoner and the SPARQL validator by default; :func:`compile_dataset` is the reference
+pipeline over rdflib graphs that the tests compare them with.
+"""
 
 from __future__ import annotations
 
+import shutil
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .config import Config
-from .errors import ValidationFailed
+from .errors import StoreError, ValidationFailed
+from .fsutil import atomic_replace_dir, new_sibling_dir
+from .iris import GRAPH_INFERRED
+from .linking.targets import GRAPH_LINKS
 from .loading import format_for, load_dataset, parse_graph
 from .privacy import public_view
 from .progress import QUIET, Progress
-from .reasoning import DEFAULT_REASONER, add_inferred
+from .reasoning import DEFAULT_REASONER, add_inferred, infer
 from .resources import Resources
+from .staging import Staging
 from .stores import open_store
 from .validation import ValidationReport, validate
 
-__all__ = ["BuildResult", "build", "compile_dataset", "graph_counts", "load_shapes", "union"]
+__all__ = ["BuildResult", "build", "check", "compile_dataset", "graph_counts", "load_shapes", "union"]
 
 
 @dataclass
@@ -29,6 +40,8 @@ class BuildResult:
     store: str
     location: Path | None
     counts: dict[URIRef, int]
+    #: seconds spent loading, reasoning, validating and writing
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def load_shapes(resources: Resources) -> Graph:
@@ -68,20 +81,103 @@ def compile_dataset(
     return dataset, report
 
 
-def build(config: Config, progress: Progress = QUIET) -> BuildResult:
-    """Build the dataset and write it to the configured store; nothing is written if invalid."""
+def _previous_links(config: Config) -> list[tuple]:
+    """Return the links graph of the store a build replaces: links are reviewed by hand, not derived."""
+    try:
+        with open_store(config) as store:
+            if GRAPH_LINKS not in store.graphs():
+                return []
+            return list(store.to_dataset([GRAPH_LINKS]).graph(GRAPH_LINKS))
+    except StoreError:
+        return []  # no store yet
+
+
+def _reason(staging: Staging, reasoner: str, progress: Progress) -> None:
+    progress.step(f"reasoning (OWL 2 RL, {reasoner})")
+    if reasoner == "rules":
+        from .rules import reason_store
+
+        reason_store(staging.store, progress)
+        return
+    inferred = infer(staging.to_dataset(inferred=False), reasoner)
+    staging.add(GRAPH_INFERRED, inferred)
+
+
+def _validate(staging: Staging, shapes: Graph, validator: str, progress: Progress) -> ValidationReport:
+    progress.step(f"validating (SHACL, {validator})")
+    if validator == "pyshacl":
+        return validate(staging.union(), shapes)
+    from .shaclsparql import validate_store
+
+    return validate_store(staging.view(), shapes, progress)
+
+
+def check(config: Config, extra_sources: Iterable[Path] = (), progress: Progress = QUIET) -> ValidationReport:
+    """Load, reason and validate the data plus some extra source files, in memory; write nothing."""
     resources = Resources(config.data_dir)
-    dataset, report = compile_dataset(resources, progress=progress, reasoner=config.reasoner)
-    if not report.conforms:
-        raise ValidationFailed(
-            f"the data does not conform to the shapes ({len(report.violations)} problem(s)); "
-            "nothing was written\n" + report.text(),
-            report,
-        )
-    if config.public:
-        progress.step("withholding protected personal data (public profile)")
-        dataset = public_view(dataset)
-    progress.step(f"writing the {config.store} store at {config.store_path}")
-    with open_store(config, read_only=False) as store:
-        store.replace_all(dataset)
-    return BuildResult(config.store, config.store_path, graph_counts(dataset))
+    staging = Staging()
+    progress.step("loading ontology, reference data and sources")
+    staging.load(resources, extra_sources, progress)
+    _reason(staging, config.reasoner, progress)
+    return _validate(staging, load_shapes(resources), config.validator, progress)
+
+
+def build(config: Config, progress: Progress = QUIET) -> BuildResult:
+    """Build the dataset and write it to the configured store; nothing is written if invalid.
+
+    The links graph of the store being replaced is carried over: it records an analyst's review.
+    """
+    resources = Resources(config.data_dir)
+    links = _previous_links(config)
+    seconds: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        seconds[step], mark = now - mark, now
+
+    # An Oxigraph store on disk is built in place, in a new directory beside it that replaces it
+    # when complete; other back ends and the public profile get a copy of the working store.
+    direct = config.store == "oxigraph" and config.store_path is not None and not config.public
+    directory = new_sibling_dir(config.store_path) if direct else None
+    try:
+        staging = Staging(directory)
+        progress.step("loading ontology, reference data and sources")
+        staging.load(resources, progress=progress)
+        if links:
+            progress.step(f"keeping the {len(links)} triples of the reviewed links graph")
+            staging.add(GRAPH_LINKS, links)
+        lap("load")
+        _reason(staging, config.reasoner, progress)
+        lap("reason")
+        report = _validate(staging, load_shapes(resources), config.validator, progress)
+        lap("validate")
+        if not report.conforms:
+            raise ValidationFailed(
+                f"the data does not conform to the shapes ({len(report.violations)} problem(s)); "
+                "nothing was written\n" + report.text(),
+                report,
+            )
+        counts = staging.counts()
+        if direct:
+            progress.step(f"writing the {config.store} store at {config.store_path}")
+            staging.close()
+            atomic_replace_dir(directory, config.store_path)
+            directory = None
+            lap("write")
+            return BuildResult(config.store, config.store_path, counts, seconds)
+        dataset = staging.to_dataset()
+        staging.close()
+        if config.public:
+            progress.step("withholding protected personal data (public profile)")
+            dataset = public_view(dataset)
+        where = config.sparql_endpoint if config.store == "sparql" else config.store_path
+        progress.step(f"writing the {config.store} store at {where}")
+        with open_store(config, read_only=False) as store:
+            store.replace_all(dataset)
+        lap("write")
+        return BuildResult(config.store, config.store_path, graph_counts(dataset), seconds)
+    finally:
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)

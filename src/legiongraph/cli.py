@@ -13,7 +13,7 @@ import click
 from rdflib import URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .build import build, compile_dataset
+from .build import build, check
 from .config import STORE_KINDS, Config, load_config
 from .errors import LegiongraphError, StoreError, exit_code_for
 from .iris import BASE, PREFIXES
@@ -60,7 +60,8 @@ def build_cmd(config: Config, out: Path | None, public: bool | None) -> None:
     if public:
         config = config.replace(public=True)
     result = build(config, progress=Progress())
-    click.echo(f"Built the {result.store} store at {result.location}")
+    where = config.sparql_endpoint if result.store == "sparql" else result.location
+    click.echo(f"Built the {result.store} store at {where}")
     click.echo("Triples per named graph:")
     for graph, n in result.counts.items():
         click.echo(f"  {n:>8}  {graph}")
@@ -72,8 +73,7 @@ def build_cmd(config: Config, out: Path | None, public: bool | None) -> None:
 @click.pass_obj
 def validate_cmd(config: Config, files: tuple[Path, ...]) -> None:
     """Validate the data, plus any FILES, against the SHACL shapes after reasoning."""
-    _, report = compile_dataset(Resources(config.data_dir), files, progress=Progress(),
-                                reasoner=config.reasoner)
+    report = check(config, files, progress=Progress())
     click.echo(report.text(), nl=False)
     sys.exit(0 if report.conforms else 1)
 

@@ -18,10 +18,11 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["REASONERS", "STORE_KINDS", "Config", "default_home", "load_config"]
+__all__ = ["REASONERS", "STORE_KINDS", "VALIDATORS", "Config", "default_home", "load_config"]
 
 ENV_PREFIX = "LEGIONGRAPH_"
 STORE_KINDS = ("oxigraph", "memory", "sparql")
+VALIDATORS = ("sparql", "pyshacl")
 REASONERS = ("owlrl", "reasonable")
 
 
@@ -49,6 +50,9 @@ class Config:
     # "reasonable" gives owlrl's entailments for this ontology at a fraction of the cost
     # (tests/test_reasoners.py); "owlrl" is the reference.
     reasoner: str = "reasonable"
+    # "sparql" runs the shapes as SPARQL queries inside the store, with pySHACL's results
+    # (tests/test_shaclsparql.py); "pyshacl" is the reference.
+    validator: str = "pyshacl"
     # serving
     host: str = "127.0.0.1"
     port: int = 8000
@@ -69,6 +73,8 @@ class Config:
             raise ConfigError("sparql_endpoint: the 'sparql' store needs the URL of a SPARQL endpoint")
         if self.reasoner not in REASONERS:
             raise ConfigError(f"reasoner: expected one of {', '.join(REASONERS)}, got {self.reasoner!r}")
+        if self.validator not in VALIDATORS:
+            raise ConfigError(f"validator: expected one of {', '.join(VALIDATORS)}, got {self.validator!r}")
         if not 0 < self.port < 65536:
             raise ConfigError(f"port: expected 1-65535, got {self.port}")
         if not self.query_timeout > 0:

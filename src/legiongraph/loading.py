@@ -8,7 +8,7 @@ concept schemes in ``graph/ontology``, countries in ``graph/reference``, and eve
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,7 +23,9 @@ from .resources import Resource, Resources
 
 __all__ = [
     "FORMATS",
+    "QUAD_FORMATS",
     "format_for",
+    "iter_quads",
     "load_dataset",
     "load_files",
     "parse_graph",
@@ -68,10 +70,11 @@ def format_for(name: str) -> str:
     return FORMATS[suffix]
 
 
-def parse_quads(data: bytes, fmt: str, location: str) -> list[Quad]:
-    """Parse RDF bytes with Oxigraph's parser; raise LoadError naming file, line and column.
+def iter_quads(data: bytes, fmt: str, location: str) -> Iterator[ox.Quad]:
+    """Parse RDF bytes into Oxigraph quads lazily; raise LoadError naming file, line and column.
 
     Relative IRIs without a ``@base`` are an error, not silently resolved against the file name.
+    Blank nodes get fresh labels, so that two files never share one by accident.
     """
     try:
         data.decode("utf-8")
@@ -84,7 +87,7 @@ def parse_quads(data: bytes, fmt: str, location: str) -> list[Quad]:
                         "(its entities could expand without limit); remove the declaration",
                         path=location)
     try:
-        parsed = list(ox.parse(data, format=_OX_FORMATS[fmt], rename_blank_nodes=True))
+        yield from ox.parse(data, format=_OX_FORMATS[fmt], rename_blank_nodes=True)
     except SyntaxError as exc:
         message = _OX_MESSAGE.sub("", exc.msg or str(exc))
         if "remote context" in message:
@@ -92,8 +95,12 @@ def parse_quads(data: bytes, fmt: str, location: str) -> list[Quad]:
         line = exc.lineno
         where = f"{location}, line {line}, column {exc.offset}" if line else location
         raise LoadError(f"{where}: {message}", path=location, line=line) from None
+
+
+def parse_quads(data: bytes, fmt: str, location: str) -> list[Quad]:
+    """Parse RDF bytes into rdflib quads; raise LoadError naming file, line and column."""
     return [(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name))
-            for q in parsed]
+            for q in iter_quads(data, fmt, location)]
 
 
 def parse_into(target: Dataset, data: bytes, fmt: str, location: str) -> set[URIRef | None]:

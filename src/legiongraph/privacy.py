@@ -69,13 +69,15 @@ def public_view(dataset: Dataset) -> Dataset:
     # Free text about a protected person (an event, a membership, a claim) may hold personal
     # details such as an age or a birth year: it goes too; labels stay, with names withheld.
     about = {s for s, _, o in union if o in persons and isinstance(s, URIRef)}
+    # A reviewed link would tie a protected person to an outside record of them: none is kept.
+    links = {s for s in about if (s, RDF.type, LG.Link) in union}
     out = Dataset(default_union=True)
     for ctx in dataset.graphs():
         if ctx.identifier == DATASET_DEFAULT_GRAPH_ID or not len(ctx):
             continue
         target = out.graph(ctx.identifier)
         for s, p, o in ctx:
-            if s in ages or o in ages:
+            if s in ages or o in ages or s in links:
                 continue
             if s in persons and p not in _KEPT:
                 continue

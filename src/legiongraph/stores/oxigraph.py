@@ -52,6 +52,13 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open the Oxigraph store: {exc}") from None
 
+    @classmethod
+    def over(cls, store: ox.Store, path: Path | None = None) -> OxigraphStore:
+        """Wrap a pyoxigraph store that is already open (a build's working store), writable."""
+        wrapped = cls.__new__(cls)
+        wrapped.path, wrapped.read_only, wrapped._store = path, False, store
+        return wrapped
+
     def query(
         self,
         sparql: str,

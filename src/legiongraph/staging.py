@@ -1,0 +1,130 @@
+"""The build's working store: files parsed straight into pyoxigraph, where reasoning and validation run.
+
+At a million triples, copying the data into rdflib graphs costs minutes and gigabytes (see
+``bench/``): a build therefore parses every file with Oxigraph's parser directly into a fresh
+pyoxigraph store, either in memory or in a new directory beside the store it will replace, runs the
+rules and the shapes there, and keeps the directory only if the data conforms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+
+from .errors import LoadError
+from .iris import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_REFERENCE, source_graph
+from .loading import QUAD_FORMATS, format_for, iter_quads
+from .oxterms import from_ox, to_ox
+from .progress import QUIET, Progress
+from .resources import Resource, Resources
+from .stores.oxigraph import OxigraphStore
+
+__all__ = ["Staging"]
+
+_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def _read(res: Resource | Path) -> tuple[str, str, bytes]:
+    if isinstance(res, Resource):
+        return res.name, res.location, res.read_bytes()
+    try:
+        return res.name, str(res), res.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"{res}: cannot read ({exc.strerror})", path=str(res)) from None
+
+
+def _into(graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    for q in quads:
+        yield ox.Quad(q.subject, q.predicate, q.object, graph)
+
+
+def _only(graph: ox.NamedNode, quads: Iterable[ox.Quad], location: str) -> Iterator[ox.Quad]:
+    """Pass the quads of one named graph through; stop at the first quad of any other graph."""
+    seen = False
+    for q in quads:
+        if q.graph_name != graph:
+            other = q.graph_name
+            found = "the default graph" if isinstance(other, ox.DefaultGraph) else f"<{other.value}>"
+            raise LoadError(f"{location}: a source file must hold exactly one named graph <{graph.value}>; "
+                            f"found {found}", path=location)
+        seen = True
+        yield q
+    if not seen:
+        raise LoadError(f"{location}: a source file must hold exactly one named graph <{graph.value}>; "
+                        "found nothing", path=location)
+
+
+class Staging:
+    """A fresh pyoxigraph store that a build fills, reasons over and validates before keeping it."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory
+        self.store = ox.Store(str(directory)) if directory is not None else ox.Store()
+
+    def load(self, resources: Resources, extra_sources: Iterable[Path] = (),
+             progress: Progress = QUIET) -> None:
+        """Parse the ontology, the reference data and every source file into their named graphs."""
+        for res in resources.ontology():
+            self._add_file(res, GRAPH_ONTOLOGY)
+        for res in resources.list("reference"):
+            self._add_file(res, GRAPH_REFERENCE)
+        sources = [*resources.list("sources"), *(Path(p) for p in extra_sources)]
+        for i, res in enumerate(sources, 1):
+            progress.step(f"loading source {i} of {len(sources)}: {res.name}")
+            self._add_source(res)
+
+    def _add_file(self, res: Resource | Path, graph: URIRef) -> None:
+        name, location, data = _read(res)
+        self.store.bulk_extend(_into(ox.NamedNode(str(graph)), iter_quads(data, format_for(name), location)))
+
+    def _add_source(self, res: Resource | Path) -> None:
+        name, location, data = _read(res)
+        try:
+            expected = source_graph(Path(name).stem)
+        except ValueError:
+            raise LoadError(f"{location}: a source file name must be a lower-case slug "
+                            f"such as 'glavkom-2025-05-17.trig'", path=location) from None
+        fmt = format_for(name)
+        graph = ox.NamedNode(str(expected))
+        quads = iter_quads(data, fmt, location)
+        self.store.bulk_extend(_only(graph, quads, location) if fmt in QUAD_FORMATS else _into(graph, quads))
+
+    def add(self, graph: URIRef, triples: Iterable[tuple]) -> None:
+        """Add rdflib triples to a named graph."""
+        g = ox.NamedNode(str(graph))
+        self.store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples)
+
+    def view(self) -> OxigraphStore:
+        """Return the working store behind legiongraph's store interface, writable."""
+        return OxigraphStore.over(self.store, self.directory)
+
+    def counts(self) -> dict[URIRef, int]:
+        """Return the number of triples per non-empty named graph, sorted by graph name."""
+        rows = ((str(s["g"].value), int(s["n"].value)) for s in self.store.query(_COUNTS))
+        return {URIRef(g): n for g, n in sorted(rows)}
+
+    def to_dataset(self, *, inferred: bool = True) -> Dataset:
+        """Copy the named graphs (without the inferred graph, if asked) into an rdflib Dataset."""
+        ds = Dataset(default_union=True)
+        skip = None if inferred else ox.NamedNode(str(GRAPH_INFERRED))
+        for q in self.store:
+            if q.graph_name != skip:
+                ds.graph(URIRef(q.graph_name.value)).add((from_ox(q.subject), from_ox(q.predicate),
+                                                          from_ox(q.object)))
+        return ds
+
+    def union(self) -> Graph:
+        """Return every triple of every named graph as one rdflib Graph."""
+        merged = Graph()
+        for q in self.store:
+            merged.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        return merged
+
+    def close(self) -> None:
+        """Write everything to disk and let go of the store, so its directory can be moved."""
+        if self.directory is not None:
+            self.store.flush()
+        self.store = None  # type: ignore[assignment]
