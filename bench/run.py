@@ -248,7 +248,7 @@ def main() -> None:
     parser.add_argument("--query-cap", type=float, default=60.0,
                         help="legiongraph and raw pyoxigraph: seconds after which a query is stopped")
     parser.add_argument("--peer-cap", type=float, default=10.0, help="rdflib-endpoint: seconds per query")
-    parser.add_argument("--peer-budget", type=float, default=300.0,
+    parser.add_argument("--peer-budget", type=float, default=1800.0,
                         help="rdflib-endpoint: seconds per size, restarts included")
     parser.add_argument("--no-peer", action="store_true", help="skip rdflib-endpoint")
     parser.add_argument("--work", type=Path, default=HERE / "work", help="scratch folder")

@@ -10,13 +10,12 @@ import sys
 from pathlib import Path
 
 import click
-from rdflib import URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .build import build, check
+from .cli_data import DATA_COMMANDS
 from .config import STORE_KINDS, Config, load_config
 from .errors import LegiongraphError, StoreError, exit_code_for
-from .iris import BASE, PREFIXES
+from .iris import PREFIXES
 from .privacy import is_public
 from .progress import Progress
 from .queries import list_queries, resolve_query, run_query
@@ -26,9 +25,6 @@ from .stats import compute_stats
 from .stores import open_store
 
 __all__ = ["cli", "main"]
-
-GRAPH_IMPORTED = BASE + "graph/imported"
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
@@ -211,120 +207,8 @@ def serve_cmd(config: Config, host: str | None, port: int | None, threads: int,
         executor.close()
 
 
-@cli.command("export")
-@click.option("--format", "fmt", default="trig", show_default=True,
-              help="turtle, trig, nquads, nt, jsonld or rdfxml.")
-@click.option("--graphs", default=None,
-              help="Comma-separated graph kinds: ontology, asserted, reference, links, inferred, "
-                   "profile, other, or all (default: all but inferred).")
-@click.option("--query", "query", default=None, help="Export what this named CONSTRUCT query builds.")
-@click.option("--out", default="-", show_default=True, help="File to write (atomically), or - for stdout.")
-@click.option("--canonical-hash", is_flag=True,
-              help="Print the SHA-256 of the canonical N-Quads of the selection instead.")
-@click.pass_obj
-def export_cmd(config: Config, fmt: str, graphs: str | None, query: str | None, out: str,
-               canonical_hash: bool) -> None:
-    """Export the store deterministically: the same data gives the same bytes."""
-    from .canonical import canonical_nquads, sha256_hex
-    from .export import export_format, query_quads, serialize, store_quads, write_output
-
-    chosen = export_format(fmt)
-    kinds = [k.strip() for k in graphs.split(",") if k.strip()] if graphs else None
-    with open_store(config) as store:
-        if query:
-            quads = query_quads(store, resolve_query(Resources(config.data_dir), query))
-        else:
-            quads = store_quads(store, kinds)
-    if canonical_hash:
-        click.echo(sha256_hex(canonical_nquads(quads)))
-        return
-    write_output(serialize(quads, chosen), out)
-
-
-@cli.command("archive")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--verify", is_flag=True, help="Verify the bag at PATH instead of writing one.")
-@click.pass_obj
-def archive_cmd(config: Config, path: Path, verify: bool) -> None:
-    """Write a BagIt bag of the store to PATH, or check one with --verify."""
-    from .archive import make_archive, verify_archive
-
-    if verify:
-        result = verify_archive(path, progress=Progress())
-        click.echo(f"{path}: valid bag; {result.files} files; checksums, parsing, shapes and the "
-                   f"canonical hash all check out\ncanonical SHA-256: {result.canonical_sha256}")
-        return
-    with open_store(config) as store:
-        info = make_archive(store, Resources(config.data_dir), path, f"legiongraph archive {path}",
-                            progress=Progress())
-    click.echo(f"Wrote the bag {path} ({len(info.files)} data files)\n"
-               f"canonical SHA-256: {info.canonical_sha256}")
-
-
-@cli.command("load")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--graph", default=None,
-              help="Named graph for triples outside any graph (default: lgg:imported).")
-@click.pass_obj
-def load_cmd(config: Config, sources: tuple[Path, ...], graph: str | None) -> None:
-    """Replace the store's content by a bag (checked first) or by RDF files, as they are."""
-    from .archive import read_archive
-    from .loading import load_files
-
-    bags = [s for s in sources if s.is_dir()]
-    if bags and len(sources) > 1:
-        raise click.UsageError("load takes one bag, or RDF files, not both")
-    dataset = read_archive(bags[0]) if bags else load_files(sources)
-    default = dataset.graph(DATASET_DEFAULT_GRAPH_ID)
-    target = dataset.graph(URIRef(graph or GRAPH_IMPORTED))
-    for triple in list(default):
-        target.add(triple)
-    dataset.remove_graph(default)
-    with open_store(config, read_only=False) as store:
-        store.replace_all(dataset)
-        counts = {g: store.count(g) for g in store.graphs()}
-    for name, n in counts.items():
-        click.echo(f"  {n:>8}  {name}")
-    click.echo(f"  {sum(counts.values()):>8}  (all graphs) loaded into the {config.store} store")
-
-
-@cli.command("ingest")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would be added, and every problem; write nothing.")
-@click.pass_obj
-def ingest_cmd(config: Config, files: tuple[Path, ...], dry_run: bool) -> None:
-    """Add source FILES (one named graph each) to the store, if everything still conforms."""
-    from .ingest import ingest
-
-    report = ingest(config, list(files), dry_run=dry_run, progress=Progress())
-    click.echo(report.text(), nl=False)
-    if report.problems:  # only a dry run returns problems; a real ingest raises ValidationFailed
-        sys.exit(1)
-
-
-@cli.command("sources")
-@click.pass_obj
-def sources_cmd(config: Config) -> None:
-    """List the sources in the store with their document, date and counts."""
-    from .ingest import list_sources
-
-    with open_store(config) as store:
-        found = list_sources(store)
-    click.echo(f"{'source':<32} {'date':<10} {'triples':>8} {'persons':>7} {'events':>6}  document")
-    for s in found:
-        click.echo(f"{s.name:<32} {s.date or '-':<10} {s.triples:>8} {s.persons:>7} {s.events:>6}  "
-                   f"{s.title or s.document or '-'}")
-    click.echo(f"({len(found)} sources)")
-
-
-@cli.command("retract")
-@click.argument("source")
-@click.pass_obj
-def retract_cmd(config: Config, source: str) -> None:
-    """Remove one SOURCE's graph and the entailments only it supported, and its data file."""
-    from .ingest import retract
-
-    click.echo(retract(config, source, progress=Progress()).text(), nl=False)
+for _command in DATA_COMMANDS:
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:
