@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from . import guard
 from .config import Config
 from .errors import LegiongraphError, QueryTimeout, StoreError
+from .seccomp import deny_ip_sockets
 from .service import Answer, SparqlRequest, answer
 from .sparqlgate import inspect_query
 from .stores import open_store
@@ -86,7 +87,7 @@ def _worker_main(config: Config, conn: Connection) -> None:
     if not policy.hosts:
         # Needing no network at all, let the kernel refuse it too: Rust code (Oxigraph's SERVICE
         # client) is invisible to the audit hook.
-        guard.deny_ip_sockets()
+        deny_ip_sockets()
     conn.send(("ready", None))
     while True:
         try:

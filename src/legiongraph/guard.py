@@ -13,7 +13,7 @@ What it cannot see: native code that makes its own system calls. pyoxigraph's SP
 Rust; its SERVICE client opens sockets without telling Python, and RocksDB opens files the same
 way. For those, a query worker that needs no network at all (no SERVICE allow-list and a local
 store, the default) also asks the Linux kernel, with a seccomp filter, to refuse it any new IPv4
-or IPv6 socket (:func:`deny_ip_sockets`); a worker that does need the network has only the gate
+or IPv6 socket (:mod:`legiongraph.seccomp`); a worker that does need the network has only the gate
 against a SERVICE that Oxigraph would run. PEP 578 hooks are no sandbox against code that is
 already running in the process: they guard against a query making a library reach out, not
 against a compromised interpreter.
@@ -26,14 +26,10 @@ scope: :func:`scope` guards the calling thread with a policy (the server's inlin
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import ipaddress
 import os
-import platform
 import site
 import socket
-import struct
 import sys
 import threading
 import time
@@ -48,7 +44,6 @@ from .errors import OutboundRefused
 __all__ = [
     "Blocked",
     "GuardPolicy",
-    "deny_ip_sockets",
     "enforce_everywhere",
     "enforced_policy",
     "install",
@@ -316,58 +311,3 @@ def _addresses(name: str) -> frozenset[str]:
         found = frozenset()
     _resolved[name] = (now, found)
     return found
-
-
-# seccomp: (audit arch, socket syscall number, seccomp syscall number) per machine.
-_SECCOMP_ARCH = {
-    "x86_64": (0xC000003E, 41, 317),
-    "aarch64": (0xB7 | 0xC0000000, 198, 277),
-}
-_BPF_LD_ABS, _BPF_JEQ, _BPF_RET = 0x20, 0x15, 0x06
-_RET_ALLOW, _RET_ERRNO = 0x7FFF0000, 0x00050000
-_PR_SET_NO_NEW_PRIVS, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC = 38, 1, 1
-
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
-def deny_ip_sockets() -> bool:
-    """Have the kernel refuse every thread of this process a new IPv4 or IPv6 socket, for good.
-
-    Native code included (Oxigraph's HTTP client, a DNS lookup in libc): ``socket(AF_INET…)``
-    fails with EACCES. Unix sockets and already open descriptors keep working. Return False where
-    this cannot be done (not Linux, another machine, seccomp unavailable); the audit hook remains.
-    """
-    arch = _SECCOMP_ARCH.get(platform.machine())
-    if arch is None or not sys.platform.startswith("linux"):
-        return False
-    audit_arch, socket_nr, seccomp_nr = arch
-    deny = _RET_ERRNO | errno.EACCES
-
-    def op(code: int, jt: int, jf: int, k: int) -> bytes:
-        return struct.pack("HBBI", code, jt, jf, k)
-
-    # seccomp_data: nr at offset 0, arch at 4, args[0] (low half, little-endian) at 16.
-    program = b"".join([
-        op(_BPF_LD_ABS, 0, 0, 4),
-        op(_BPF_JEQ, 0, 5, audit_arch),          # another ABI: allow (jump to 7)
-        op(_BPF_LD_ABS, 0, 0, 0),
-        op(_BPF_JEQ, 0, 3, socket_nr),           # not socket(): allow
-        op(_BPF_LD_ABS, 0, 0, 16),
-        op(_BPF_JEQ, 2, 0, socket.AF_INET),      # AF_INET: deny (jump to 8)
-        op(_BPF_JEQ, 1, 0, socket.AF_INET6),     # AF_INET6: deny
-        op(_BPF_RET, 0, 0, _RET_ALLOW),
-        op(_BPF_RET, 0, 0, deny),
-    ])
-    buffer = ctypes.create_string_buffer(program, len(program))
-    fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            return False
-        # TSYNC: every thread of the process, including RocksDB's and any Oxigraph starts.
-        return libc.syscall(seccomp_nr, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC,
-                            ctypes.byref(fprog)) == 0
-    except (OSError, AttributeError):
-        return False
