@@ -1,6 +1,13 @@
 """Turn the reviewed rows into the links graph: accepted links as skos:exactMatch or
 skos:closeMatch triples, and one lg:Link per reviewed or pending proposal saying how it was found,
-its score, the decision and when it was applied."""
+its score, the decision and when it was applied.
+
+An accepted Wikidata place also brings its coordinates: the item's own ``wdt:P625`` triple, copied
+as the endpoint returned it with the candidate, and an ``rdf:Statement`` recording that copy (source
+dataset and date). A map of our places then needs no SERVICE call: Oxigraph sends a SERVICE
+pattern without the rows found so far, so asking Wikidata for the coordinates of a few places
+would ask it for every coordinate it has.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from ..errors import LoadError, ValidationFailed
@@ -19,9 +26,13 @@ from ..privacy import is_public
 from ..stores.base import Store
 from ..validation import validate
 from .review import Row
-from .targets import GRAPH_LINKS, target_of
+from .targets import GRAPH_LINKS, WIKIDATA, target_of
 
-__all__ = ["ApplyResult", "apply_review", "links_graph"]
+__all__ = ["P625", "WKT_LITERAL", "ApplyResult", "apply_review", "links_graph"]
+
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
+P625 = WDT.P625
+WKT_LITERAL = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
 
 _PREDICATES = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 _KNOWN = """
@@ -34,7 +45,8 @@ SELECT DISTINCT ?e ?combatant WHERE {
 
 @dataclass(frozen=True)
 class ApplyResult:
-    """What an apply wrote: links per decision, and the links graph itself."""
+    """What an apply wrote: links per decision (and ``coordinates``: places whose Wikidata
+    coordinates were copied), and the links graph itself."""
 
     counts: dict[str, int]
     graph: Graph
@@ -51,6 +63,8 @@ def links_graph(rows: Iterable[Row], today: dt.date) -> Graph:
     for prefix in ("lg", "lgid", "skos", "dcterms", "rdf", "rdfs", "xsd", "wd"):
         g.bind(prefix, PREFIXES[prefix])
     g.bind("gn", "https://sws.geonames.org/")
+    g.bind("wdt", str(WDT))
+    g.bind("geo", "http://www.opengis.net/ont/geosparql#")
     for row in rows:
         if not row.candidate_iri:
             continue
@@ -72,7 +86,27 @@ def links_graph(rows: Iterable[Row], today: dt.date) -> Graph:
         g.add((link, LG.matchScore, Literal(Decimal(f"{row.score:.3f}"), datatype=XSD.decimal)))
         g.add((link, LG.reviewDecision, Literal(decision)))
         g.add((link, DCTERMS.date, Literal(today.isoformat(), datatype=XSD.date)))
+        if row.decision in _PREDICATES and row.coordinates and target is WIKIDATA:
+            _copy_coordinates(g, row, today)
     return g
+
+
+def _copy_coordinates(g: Graph, row: Row, today: dt.date) -> None:
+    item = URIRef(row.candidate_iri)
+    if (item, P625, None) in g:
+        return  # two of our entities accepted the same item: one copy
+    point = Literal(row.coordinates, datatype=WKT_LITERAL)
+    g.add((item, P625, point))
+    record = mint("link", "p625/" + hashlib.sha256(str(item).encode()).hexdigest()[:16])
+    qid = str(item).removeprefix(WIKIDATA.uri_space)
+    g.add((record, RDF.type, RDF.Statement))
+    g.add((record, RDFS.label, Literal(f"Coordinates of {row.candidate_label or qid} ({qid}), "
+                                       "copied from Wikidata (P625)", lang="en")))
+    g.add((record, RDF.subject, item))
+    g.add((record, RDF.predicate, P625))
+    g.add((record, RDF.object, point))
+    g.add((record, DCTERMS.source, WIKIDATA.dataset))
+    g.add((record, DCTERMS.date, Literal(today.isoformat(), datatype=XSD.date)))
 
 
 def apply_review(store: Store, rows: list[Row], shapes: Graph, *, source: str,
@@ -101,4 +135,5 @@ def apply_review(store: Store, rows: list[Row], shapes: Graph, *, source: str,
     for row in rows:
         if row.candidate_iri:
             counts[row.decision or "pending"] += 1
+    counts["coordinates"] = len(set(graph.subjects(P625, None)))
     return ApplyResult(counts, graph)

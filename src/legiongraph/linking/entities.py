@@ -30,9 +30,14 @@ class Kind:
     feature_classes: dict[URIRef, tuple[str, ...]] = field(default_factory=dict)
 
 
-# Q-numbers of classes: human settlement, city, administrative territorial entity, geographic
-# region, geographical feature, geographic location, military base; organization, military unit,
-# military, government agency, court, news agency, newspaper, radio station, media company; human.
+# Wikidata classes, checked offline against Wikidata queries in public code (Q1331793 with conflicting
+# evidence); tests/test_linking.py holds the same table and checks the stand-in agrees with it:
+# Q486972 human settlement, Q515 city, Q56061 administrative territorial entity, Q82794 geographic
+# region, Q618123 geographical feature, Q2221906 geographic location, Q245016 military base;
+# Q43229 organization, Q176799 military unit, Q8473 military, Q327333 government agency, Q47913
+# intelligence agency, Q41487 court, Q192283 news agency, Q11032 newspaper, Q14350 radio station,
+# Q1331793 media company; Q5 human. Private military companies have no preferred class: its
+# Q-number could not be confirmed offline, and any organisation (Q43229) is accepted anyway.
 _PLACE = Kind(
     "place",
     (SCHEMA.City, SCHEMA.AdministrativeArea, LG.TrainingGround, LG.Region),
@@ -48,7 +53,7 @@ _ORGANISATION = Kind(
      LG.StateBody, LG.MediaOrganization, LG.Project),
     ("Q43229",),
     {LG.MilitaryUnit: ("Q176799",), LG.ArmedFormation: ("Q8473", "Q176799"),
-     LG.StateBody: ("Q327333",), LG.IntelligenceService: ("Q327333",), LG.Court: ("Q41487",),
+     LG.StateBody: ("Q327333",), LG.IntelligenceService: ("Q47913", "Q327333"), LG.Court: ("Q41487",),
      LG.MediaOrganization: ("Q192283", "Q11032", "Q14350", "Q1331793")},
 )
 _PERSON = Kind("person", (LG.PublicFigure,), ("Q5",))

@@ -13,7 +13,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from itertools import product
 
-__all__ = ["fold", "similarity", "skeleton", "variants"]
+__all__ = ["base_forms", "fold", "similarity", "skeleton", "variants"]
 
 _APOSTROPHES = re.compile(r"['’ʼ`ʹ]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -28,9 +28,14 @@ _VARIANT_RULES = (
     (re.compile(r"g"), "h"), (re.compile(r"(?<![cksz])h"), "g"), (re.compile(r"i"), "y"),
     (re.compile(r"y"), "i"), (re.compile(r"iyi"), "i"), (re.compile(r"iy"), "ii"),
     (re.compile(r"yi"), "i"), (re.compile(r"kh"), "h"), (re.compile(r"^ye"), "e"),
+    (re.compile(r"ie"), "yi"),  # Russian -ie- is Ukrainian -yi-: Kiev / Kyiv
 )
 _MAX_WORD_VARIANTS = 24
 _MAX_VARIANTS = 40
+# A qualifier in brackets at the end ("3rd Motorized Rifle Division (Russia)") tells namesakes apart
+# in our data; Wikidata keeps such qualifiers in the description, never in the label.
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+_HYPHEN = re.compile(r"-(\w)")
 
 
 def fold(text: str) -> str:
@@ -82,19 +87,31 @@ def _word_variants(word: str) -> list[str]:
     return seen
 
 
+def base_forms(name: str) -> list[str]:
+    """Return the name and the forms a label may give it: without a bracketed qualifier at the end,
+    and with hyphenated syllables as words (Kim Jong-un / Kim Jong Un)."""
+    forms = [name]
+    bare = _QUALIFIER.sub("", name).strip()
+    if bare and bare not in forms:
+        forms.append(bare)
+    for form in list(forms):
+        spaced = _HYPHEN.sub(lambda m: " " + m.group(1).upper(), form)
+        if spaced not in forms:
+            forms.append(spaced)
+    return forms
+
+
 def variants(name: str) -> list[str]:
     """Return the name and spellings of it that other romanisations use, the name first."""
-    words = name.split()
-    if not words:
-        return []
-    options = [_word_variants(w) for w in words]
-    found: list[str] = []
-    for combo in product(*options):
-        text = " ".join(combo)
-        if text not in found:
-            found.append(text)
-        if len(found) >= _MAX_VARIANTS:
-            break
-    if name not in found:
-        found.insert(0, name)
+    forms = [f for f in base_forms(name) if f.split()]
+    found: list[str] = list(forms)
+    for form in forms:
+        added = 0
+        for combo in product(*(_word_variants(w) for w in form.split())):
+            text = " ".join(combo)
+            if text not in found:
+                found.append(text)
+                added += 1
+            if added >= _MAX_VARIANTS:
+                break
     return found

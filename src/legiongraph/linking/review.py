@@ -1,16 +1,19 @@
 """The review file: one CSV row per proposed link, which an analyst accepts or rejects.
 
 Columns: entity, label, target (wikidata or geonames), candidate_iri, candidate_label,
-description, score, decision. ``decision`` is empty while pending, ``exact`` (or ``accept``)
-for skos:exactMatch, ``close`` for skos:closeMatch, ``reject`` to refuse the candidate. An entity
-for which nothing was found has a row with an empty candidate_iri. Decided rows are kept when the
-file is proposed into again, and a rejected candidate is never proposed again.
+description, coordinates (a Wikidata place candidate's P625 as a WKT point, shown for the review
+and copied by ``--apply``), score, decision. ``decision`` is empty while pending, ``exact`` (or
+``accept``) for skos:exactMatch, ``close`` for skos:closeMatch, ``reject`` to refuse the candidate.
+An entity for which nothing was found has a row with an empty candidate_iri. Decided rows are kept
+when the file is proposed into again, and a rejected candidate is never proposed again. Files
+written before the coordinates column existed are still read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,10 +22,16 @@ from ..errors import LoadError
 from ..fsutil import atomic_write
 from .targets import TARGETS, target_of
 
-__all__ = ["COLUMNS", "DECISIONS", "Row", "merge", "read_review", "write_review"]
+__all__ = ["COLUMNS", "DECISIONS", "Row", "is_point", "merge", "read_review", "write_review"]
 
-COLUMNS = ("entity", "label", "target", "candidate_iri", "candidate_label", "description", "score",
-           "decision")
+COLUMNS = ("entity", "label", "target", "candidate_iri", "candidate_label", "description", "coordinates",
+           "score", "decision")
+# Columns a review file may lack (it was written by an earlier version).
+_OPTIONAL = {"coordinates"}
+# A point on Earth as Wikidata writes P625 (longitude first); points on the Moon or Mars carry a
+# globe IRI first and are not places of this graph.
+_POINT = re.compile(r"^Point\((-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?) "
+                    r"(-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\)$")
 # what an analyst may write -> what it means
 DECISIONS = {"": "", "pending": "", "exact": "exact", "accept": "exact", "yes": "exact",
              "close": "close", "reject": "reject", "no": "reject"}
@@ -40,12 +49,19 @@ class Row:
     description: str = ""
     score: float = 0.0
     decision: str = ""
+    coordinates: str = ""  # WKT "Point(longitude latitude)", Wikidata place candidates only
     line: int | None = None  # where it was read from, for messages
 
     @property
     def key(self) -> tuple[str, str]:
         """Return what identifies the proposal: entity and candidate."""
         return (self.entity, self.candidate_iri)
+
+
+def is_point(text: str) -> bool:
+    """Tell whether a text is a WKT point on Earth: "Point(longitude latitude)"."""
+    match = _POINT.match(text)
+    return bool(match) and abs(float(match[1])) <= 180 and abs(float(match[2])) <= 90
 
 
 def read_review(path: Path) -> list[Row]:
@@ -57,7 +73,7 @@ def read_review(path: Path) -> list[Row]:
     except (OSError, UnicodeDecodeError) as exc:
         raise LoadError(f"{path}: cannot read the review file ({exc})", path=str(path)) from None
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ()) and c not in _OPTIONAL]
     if missing:
         raise LoadError(f"{path}, line 1: the header lacks the column(s) {', '.join(missing)}; "
                         f"expected {','.join(COLUMNS)}", path=str(path), line=1)
@@ -82,6 +98,10 @@ def read_review(path: Path) -> list[Row]:
             raise bad("candidate_iri", f"{iri!r} is not a {values['target']} entity IRI")
         if DECISIONS[decision] in ("exact", "close") and not iri:
             raise bad("decision", "a link is accepted but the row has no candidate_iri")
+        coordinates = values["coordinates"]
+        if coordinates and (values["target"] != "wikidata" or not is_point(coordinates)):
+            raise bad("coordinates", f"{coordinates!r} is not a Wikidata point such as "
+                                     "'Point(37.8 48.6)' (longitude latitude)")
         try:
             score = float(values["score"] or 0)
         except ValueError:
@@ -90,7 +110,7 @@ def read_review(path: Path) -> list[Row]:
             raise bad("score", f"{score} is not between 0 and 1")
         rows.append(Row(values["entity"], values["label"], values["target"], iri,
                         values["candidate_label"], values["description"], score,
-                        DECISIONS[decision], line))
+                        DECISIONS[decision], coordinates, line))
     return rows
 
 
@@ -101,7 +121,11 @@ def merge(old: Iterable[Row], new: Iterable[Row], reconciled: set[tuple[str, str
     by the fresh proposals; a candidate already decided on, and any candidate of an entity that
     already has an accepted link to that target, is not proposed again.
     """
-    old = list(old)
+    new = list(new)
+    # a decided row keeps its decision but takes the candidate's coordinates when it had none
+    fetched = {r.key: r.coordinates for r in new if r.coordinates}
+    old = [replace(r, coordinates=fetched[r.key]) if not r.coordinates and r.key in fetched else r
+           for r in old]
     decided = {r.key for r in old if r.decision}
     accepted = {(r.entity, r.target) for r in old if r.decision in ("exact", "close")}
     kept = [r for r in old if r.decision or (r.entity, r.target) not in reconciled]
@@ -122,6 +146,6 @@ def write_review(path: Path, rows: Iterable[Row]) -> None:
     writer.writerow(COLUMNS)
     for r in rows:
         writer.writerow([r.entity, r.label, r.target, r.candidate_iri, r.candidate_label,
-                         r.description, f"{r.score:.3f}", r.decision])
+                         r.description, r.coordinates, f"{r.score:.3f}", r.decision])
     with atomic_write(path, "wb") as fh:
         fh.write(buffer.getvalue().encode("utf-8"))
