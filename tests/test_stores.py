@@ -97,3 +97,24 @@ def test_interrupted_swap_is_recovered_on_open(tmp_path: Path):
     # simulate a crash between moving the old store aside and moving the new one in
     path.rename(tmp_path / ".lg-tmp-store.old")
     assert OxigraphStore(path, read_only=True).count() == 4
+
+
+FROM_QUERIES = {
+    "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/legiongraph/graph/reference> WHERE { ?s ?p ?o }":
+        GRAPH_REFERENCE,
+    "select (count(*) as ?n) from <https://w3id.org/legiongraph/graph/ontology> { ?s ?p ?o } # FROM <x>":
+        GRAPH_ONTOLOGY,
+}
+
+
+@pytest.mark.parametrize("text", list(FROM_QUERIES))
+def test_oxigraph_honours_a_query_s_own_from(text, oxigraph_store, memory_store):
+    """Regression: Oxigraph's union-default-graph switch made it ignore the query's FROM."""
+    expected = oxigraph_store.count(FROM_QUERIES[text])
+    assert int(oxigraph_store.query(text).rows[0][0]) == expected
+    assert int(memory_store.query(text).rows[0][0]) == expected
+
+
+def test_from_inside_a_string_or_iri_keeps_the_union(oxigraph_store):
+    text = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "FROM" && ?s != <http://x/FROM>) }'
+    assert int(oxigraph_store.query(text).rows[0][0]) > oxigraph_store.count(GRAPH_REFERENCE)

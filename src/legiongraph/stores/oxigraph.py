@@ -6,6 +6,7 @@ directory that replaces the old one only when complete; smaller writes run in on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -19,6 +20,17 @@ from ..results import QueryResult, term_to_tsv
 from .base import Store, Triple, _check_patch
 
 __all__ = ["OxigraphStore"]
+
+# Strings, IRIs and comments first, so that a FROM inside one is not taken for the keyword.
+_TOKENS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                     r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\''
+                     r'|<[^<>"{}|^`\\\s]*>|#[^\n\r]*|[?$]?[A-Za-z_][\w.:-]*')
+
+
+def _has_dataset_clause(sparql: str) -> bool:
+    """Tell whether a query names its own dataset with FROM or FROM NAMED."""
+    return any(t.upper() == "FROM" for t in _TOKENS.findall(sparql))
+
 
 def _quads(graph: URIRef, triples: Iterable[tuple]) -> Iterable[ox.Quad]:
     g = ox.NamedNode(str(graph))
@@ -70,7 +82,8 @@ class OxigraphStore(Store):
         """Run a query on Oxigraph's engine."""
         options: dict = {"base_iri": base_iri}
         if default_graphs is None and named_graphs is None:
-            options["use_default_graph_as_union"] = True
+            # Oxigraph's union switch would override the query's own FROM, which must win.
+            options["use_default_graph_as_union"] = not _has_dataset_clause(sparql)
         else:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
