@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .config import Config
-from .errors import StoreError, ValidationFailed
+from .errors import ReasoningError, StoreError, ValidationFailed
 from .fsutil import atomic_replace_dir, new_sibling_dir
 from .iris import GRAPH_INFERRED
 from .linking.targets import GRAPH_LINKS
@@ -97,7 +97,11 @@ def _reason(staging: Staging, reasoner: str, progress: Progress) -> None:
     if reasoner == "rules":
         from .rules import reason_store
 
-        reason_store(staging.store, progress)
+        try:
+            reason_store(staging.store, progress)
+        except ReasoningError as exc:
+            raise ReasoningError(f"{exc} (set LEGIONGRAPH_REASONER=reasonable, or reasoner = "
+                                 '"reasonable" in the configuration file)', axiom=exc.axiom) from None
         return
     inferred = infer(staging.to_dataset(inferred=False), reasoner)
     staging.add(GRAPH_INFERRED, inferred)

@@ -27,8 +27,10 @@ __all__ = [
     "QueryError",
     "QueryTimeout",
     "RateLimited",
+    "ReasoningError",
     "ResourceNotFound",
     "ServiceRefused",
+    "ShapesError",
     "StoreError",
     "TooLarge",
     "UpdateRefused",
@@ -69,6 +71,25 @@ class ValidationFailed(LegiongraphError):
     def __init__(self, message: str, report: object = None):
         super().__init__(message)
         self.report = report
+
+
+class ReasoningError(LegiongraphError):
+    """The ontology holds an axiom the chosen reasoner does not implement; ``axiom`` names it.
+
+    The compiled rules (reasoner ``rules``) raise it before writing anything, so that a caller can
+    use the ``reasonable`` or ``owlrl`` reasoner instead.
+    """
+
+    def __init__(self, message: str, *, axiom: tuple | None = None):
+        super().__init__(message)
+        self.axiom = axiom
+
+
+class ShapesError(LegiongraphError):
+    """The SHACL shapes use a construct the SPARQL validator does not support, or are malformed.
+
+    The message names the shape and the component; callers can validate with pySHACL instead.
+    """
 
 
 class QueryError(LegiongraphError):
@@ -125,6 +146,8 @@ EXIT_CODES: tuple[tuple[type[LegiongraphError], int], ...] = (
     (LoadError, 2),
     (QueryError, 2),
     (ConfigError, 2),
+    (ShapesError, 2),
+    (ReasoningError, 2),
     (ResourceNotFound, 2),
     (QueryTimeout, 4),
     (RateLimited, 4),
@@ -143,6 +166,8 @@ HTTP_STATUS: tuple[tuple[type[LegiongraphError], int], ...] = (
     (ValidationFailed, 422),
     (ResourceNotFound, 404),
     (ConfigError, 500),
+    (ShapesError, 500),
+    (ReasoningError, 500),
     (QueryTimeout, 503),
     (RateLimited, 429),
     (StoreError, 503),
