@@ -53,7 +53,7 @@ class Config:
     reasoner: str = "rules"
     # "sparql" runs the shapes as SPARQL queries inside the store, with pySHACL's results
     # (tests/test_shaclsparql.py); "pyshacl" is the reference.
-    validator: str = "pyshacl"
+    validator: str = "sparql"
     # serving
     host: str = "127.0.0.1"
     port: int = 8000
