@@ -97,3 +97,30 @@ def test_check_conforms_on_the_article_with_either_validator(validator: str) -> 
 def test_unknown_validator_is_refused_with_the_choices() -> None:
     with pytest.raises(ConfigError, match="validator: expected one of sparql, pyshacl, got 'jena'"):
         Config(validator="jena")
+
+
+COMBATANT = """
+PREFIX lg: <https://w3id.org/legiongraph/ontology#>
+SELECT ?person WHERE { ?person a lg:Combatant ; <https://schema.org/name> ?name } ORDER BY ?person LIMIT 1
+"""
+
+
+def test_public_rebuild_drops_a_reviewed_link_to_a_combatant(tmp_path: Path, resources) -> None:
+    """Regression: a carried-over links graph would have tied a protected person to a Wikidata item."""
+    config = Config(store_path=tmp_path / "store")
+    build(config)
+    with OxigraphStore(config.store_path, read_only=False) as store:
+        (person,) = (row[0] for row in store.query(COMBATANT).rows)
+        row = Row(entity=str(person), label="someone", target="wikidata",
+                  candidate_iri="http://www.wikidata.org/entity/Q4115189", candidate_label="someone",
+                  score=0.9, decision="exact", line=2)
+        apply_review(store, [row], load_shapes(resources), source="review.csv")
+        assert any(person in t for t in store.to_dataset([GRAPH_LINKS]).graph(GRAPH_LINKS))
+
+    build(config.replace(public=True))
+
+    with OxigraphStore(config.store_path) as store:
+        about = f"ASK {{ GRAPH <{GRAPH_LINKS}> {{ ?s ?p ?o FILTER(?s = <{person}> || ?o = <{person}>) }} }}"
+        assert store.query(about).boolean is False
+        item = "<http://www.wikidata.org/entity/Q4115189>"
+        assert store.query(f"ASK {{ GRAPH ?g {{ <{person}> ?p {item} }} }}").boolean is False
