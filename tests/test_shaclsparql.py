@@ -34,8 +34,8 @@ from legiongraph.iris import GRAPH_ONTOLOGY
 from legiongraph.loading import load_dataset
 from legiongraph.reasoning import add_inferred
 from legiongraph.resources import Resources
-from legiongraph.shaclcompile import SAFE_LEXICAL, _datatype_passes
 from legiongraph.shaclsparql import Plan, compile_shapes, run_plan, validate_store
+from legiongraph.shaclterms import SAFE_LEXICAL, datatype_passes
 from legiongraph.stores.base import Store
 from legiongraph.stores.memory import MemoryStore
 from legiongraph.stores.oxigraph import OxigraphStore
@@ -333,7 +333,7 @@ def test_hair_splitting_literals_match_pyshacl(kind: str) -> None:
 def test_safe_lexical_forms_pass_pyshacl(datatype: URIRef, data: st.DataObject) -> None:
     """A literal the SPARQL queries let pass without a re-check passes pySHACL's sh:datatype."""
     lexical = data.draw(st.from_regex(SAFE_LEXICAL[datatype], fullmatch=True))
-    assert _datatype_passes(Literal(lexical, datatype=datatype), datatype)
+    assert datatype_passes(Literal(lexical, datatype=datatype), datatype)
 
 
 # --------------------------------------------------------------------------- refusals

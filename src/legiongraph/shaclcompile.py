@@ -22,21 +22,35 @@ re-check that follows pySHACL's behaviour, the reference.
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from pyshacl.rdfutil.compare import compare_literal
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
-from rdflib.term import Node, _toPythonMapping
+from rdflib.term import Node
 
 from .errors import ShapesError
+from .shaclterms import (
+    all_of,
+    any_of,
+    compare_sparql,
+    datatype_passes,
+    datatype_sparql,
+    language_passes,
+    le_passes,
+    le_sparql,
+    node_kind_passes,
+    pattern_sparql,
+    python_regex,
+    range_passes,
+    show_node,
+    sparql_term,
+    string_value,
+)
 
-__all__ = ["SAFE_LEXICAL", "Check", "CompiledQuery", "Plan", "compile_shapes"]
+__all__ = ["Check", "CompiledQuery", "Plan", "compile_shapes"]
 
 _LEAVES = (SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.languageIn,
            SH.minInclusive, SH.maxInclusive, SH.node, SH["or"], SH.hasValue)
@@ -50,23 +64,6 @@ _NODE_KINDS = {SH.IRI: "isIRI({0})", SH.Literal: "isLiteral({0})", SH.BlankNode:
                SH.BlankNodeOrIRI: "(isBlank({0}) || isIRI({0}))",
                SH.BlankNodeOrLiteral: "(isBlank({0}) || isLiteral({0}))",
                SH.IRIOrLiteral: "(isIRI({0}) || isLiteral({0}))"}
-# Hours, minutes and seconds of a duration, at least one of them; Python's timedelta overflows
-# on huge components.
-_N = "[0-9]{1,6}"
-_TIME = f"({_N}H({_N}M)?({_N}(\\.[0-9]+)?S)?|{_N}M({_N}(\\.[0-9]+)?S)?|{_N}(\\.[0-9]+)?S)"
-_LEAP = r"([1-9][0-9](0[48]|[2468][048]|[13579][26])|([2468][048]|[13579][26])00)-02-29"
-# Lexical forms that rdflib certainly parses to a value of the right Python type: a literal of one
-# of these datatypes passes pySHACL's sh:datatype when its lexical form matches (tests fuzz this).
-SAFE_LEXICAL = {
-    XSD.integer: r"^[+-]?[0-9]+$",
-    XSD.nonNegativeInteger: r"^[+]?[0-9]+$",
-    XSD.decimal: r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$",
-    XSD.boolean: r"^(true|false|1|0)$",
-    XSD.date: r"^([1-9][0-9]{3}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)"
-              r"|(0[13578]|1[02])-31)|" + _LEAP + ")$",
-    XSD.duration: f"^P(({_N}Y({_N}M)?({_N}D)?|{_N}M({_N}D)?|{_N}D)(T{_TIME})?|T{_TIME})$",
-}
-_NUMERIC = (XSD.integer, XSD.nonNegativeInteger, XSD.decimal)
 _MAX_COUNT = 6
 _TYPE, _SUB, _LABEL = f"<{RDF.type}>", f"<{RDFS.subClassOf}>", f"<{RDFS.label}>"
 
@@ -127,27 +124,6 @@ def _short(term: Node) -> str:
     return "sh:" + str(term)[len(str(SH)):] if str(term).startswith(str(SH)) else f"<{term}>"
 
 
-def _show(node: Node) -> str:
-    return f"<{node}>" if isinstance(node, URIRef) else f"[blank node {node}]"
-
-
-def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            .replace("\r", "\\r"))
-
-
-def sparql_term(term: Node, where: Node) -> str:
-    """Write an IRI or a literal as SPARQL; blank nodes cannot be named in a query."""
-    if isinstance(term, URIRef):
-        if re.search(r'[\x00-\x20<>"{}|^`\\]', str(term)):
-            raise ShapesError(f"shape {_show(where)}: IRI {term!r} cannot be written in SPARQL")
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        if term.language:
-            return f'"{_escape(str(term))}"@{term.language}'
-        return f'"{_escape(str(term))}"' + (f"^^<{term.datatype}>" if term.datatype else "")
-    raise ShapesError(f"shape {_show(where)}: a blank node {term} is used as a value")
-
 
 class _Vars:
     def __init__(self) -> None:
@@ -193,8 +169,8 @@ class _Compiler:
 
     def refuse(self, node: Node, what: str) -> ShapesError:
         owner = self.owner(node)
-        inside = "" if owner == node else f" (inside {_show(owner)})"
-        return ShapesError(f"shape {_show(node)}{inside}: {what} is not supported by the SPARQL "
+        inside = "" if owner == node else f" (inside {show_node(owner)})"
+        return ShapesError(f"shape {show_node(node)}{inside}: {what} is not supported by the SPARQL "
                            "validator; validate with pySHACL instead")
 
     def check_graph(self) -> None:
@@ -220,21 +196,21 @@ class _Compiler:
                 shape.params.setdefault(p, []).append(o)
         for param, values in shape.params.items():
             if param in _SINGLE and len(values) > 1:
-                raise ShapesError(f"shape {_show(node)}: more than one {_short(param)}")
+                raise ShapesError(f"shape {show_node(node)}: more than one {_short(param)}")
         paths = list(self.g.objects(node, SH.path))
         if len(paths) > 1:
-            raise ShapesError(f"shape {_show(node)}: more than one sh:path")
+            raise ShapesError(f"shape {show_node(node)}: more than one sh:path")
         if paths:
             shape.path, shape.sparql_path = paths[0], self.path(paths[0], node)
         severities = set(self.g.objects(node, SH.severity))
         messages = set(self.g.objects(node, SH.message))
         deactivated = set(self.g.objects(node, SH.deactivated))
         if len(severities) > 1:
-            raise ShapesError(f"shape {_show(node)}: more than one sh:severity")
+            raise ShapesError(f"shape {show_node(node)}: more than one sh:severity")
         if len(messages) > 1:
             raise self.refuse(node, "more than one sh:message")
         if len(deactivated) > 1 or any(not isinstance(d, Literal) for d in deactivated):
-            raise ShapesError(f"shape {_show(node)}: sh:deactivated takes one boolean literal")
+            raise ShapesError(f"shape {show_node(node)}: sh:deactivated takes one boolean literal")
         shape.severity = next(iter(severities), SH.Violation)
         shape.message = str(next(iter(messages))) if messages else None
         shape.deactivated = bool(deactivated and next(iter(deactivated)).value)
@@ -260,26 +236,26 @@ class _Compiler:
             kind = "a sequence path" if RDF.first in preds else "a path using " + ", ".join(
                 sorted(_short(p) for p in preds))
             raise self.refuse(where, kind)
-        raise ShapesError(f"shape {_show(where)}: sh:path must be an IRI or a path node")
+        raise ShapesError(f"shape {show_node(where)}: sh:path must be an IRI or a path node")
 
     def items_of(self, head: Node, shape: Node, param: URIRef) -> list[Node]:
         try:
             return list(Collection(self.g, head))
         except Exception:  # rdflib raises various errors for a broken list
-            raise ShapesError(f"shape {_show(shape)}: {_short(param)} needs an RDF list") from None
+            raise ShapesError(f"shape {show_node(shape)}: {_short(param)} needs an RDF list") from None
 
     def sub(self, node: Node, param: URIRef) -> _Shape:
         shape = self.shape(node)
         if param == SH.node and shape.path is not None:
-            raise ShapesError(f"sh:node {_show(node)} is a property shape")
+            raise ShapesError(f"sh:node {show_node(node)} is a property shape")
         if param == SH.property and shape.path is None:
-            raise ShapesError(f"sh:property {_show(node)} has no sh:path")
+            raise ShapesError(f"sh:property {show_node(node)} has no sh:path")
         return shape
 
     def members(self, shape: _Shape, head: Node) -> list[_Shape]:
         members = [self.shape(m) for m in self.items_of(head, shape.node, SH["or"])]
         if not members:
-            raise ShapesError(f"shape {_show(shape.node)}: sh:or needs a non-empty list")
+            raise ShapesError(f"shape {show_node(shape.node)}: sh:or needs a non-empty list")
         return members
 
     def leaves(self, shape: _Shape) -> list[tuple[URIRef, Node]]:
@@ -293,7 +269,7 @@ class _Compiler:
         if value is None:
             return None
         if not (isinstance(value, Literal) and value.datatype == XSD.integer and value.value >= 0):
-            raise ShapesError(f"shape {_show(shape.node)}: {_short(param)} must be an integer >= 0")
+            raise ShapesError(f"shape {show_node(shape.node)}: {_short(param)} must be an integer >= 0")
         if value.value > _MAX_COUNT:
             raise self.refuse(shape.node, f"{_short(param)} above {_MAX_COUNT}")
         return int(value.value)
@@ -305,7 +281,7 @@ class _Compiler:
         langs = set()
         for item in self.items_of(head, shape.node, SH.languageIn):
             if not isinstance(item, Literal) or not isinstance(item.value, str):
-                raise ShapesError(f"shape {_show(shape.node)}: sh:languageIn takes strings")
+                raise ShapesError(f"shape {show_node(shape.node)}: sh:languageIn takes strings")
             langs.add(str(item.value).lower())
         return langs
 
@@ -321,17 +297,17 @@ class _Compiler:
         """A SPARQL test of the term alone, true only if pySHACL certainly passes it (or None)."""
         node = shape.node
         if param == SH.datatype:
-            return _datatype_sparql(var, arg, node)
+            return datatype_sparql(var, arg, node)
         if param == SH.nodeKind:
             if arg not in _NODE_KINDS:
-                raise ShapesError(f"shape {_show(node)}: unknown sh:nodeKind {arg}")
+                raise ShapesError(f"shape {show_node(node)}: unknown sh:nodeKind {arg}")
             return _NODE_KINDS[arg].format(var)
         if param == SH["in"]:
             members = self.items_of(arg, node, param)
             return "(" + " || ".join(f"sameTerm({var}, {sparql_term(m, node)})"
                                      for m in members) + ")" if members else "false"
         if param == SH.pattern:
-            return _pattern_sparql(var, arg, self.flags(shape))
+            return pattern_sparql(var, arg, self.flags(shape))
         if param == SH.languageIn:
             langs = self.langs(shape, arg)
             tagged = f'isLiteral({var}) && LANG({var}) != ""'
@@ -341,7 +317,7 @@ class _Compiler:
             return (f"({tagged} && (LCASE(LANG({var})) IN ({listed}) || "
                     f'LCASE(STRBEFORE(CONCAT(LANG({var}), "-"), "-")) IN ({listed})))')
         if param in (SH.minInclusive, SH.maxInclusive):
-            return _compare_sparql(var, ">=" if param == SH.minInclusive else "<=", arg, node)
+            return compare_sparql(var, ">=" if param == SH.minInclusive else "<=", arg, node)
         if param == SH.hasValue:
             return f"sameTerm({var}, {sparql_term(arg, node)})"
         if param in (SH.node, SH["or"]):
@@ -349,7 +325,7 @@ class _Compiler:
             exprs = [self.shape_expr(s, var) for s in shapes]
             if any(e is None for e in exprs):
                 return None
-            return exprs[0] if param == SH.node else _any(exprs)
+            return exprs[0] if param == SH.node else any_of(exprs)
         return None  # sh:class needs the graph
 
     def shape_expr(self, shape: _Shape, var: str) -> str | None:
@@ -364,26 +340,26 @@ class _Compiler:
             exprs = [self.term_expr(shape, p, a, var) for p, a in self.leaves(shape)]
         finally:
             self.stack.pop()
-        return None if any(e is None for e in exprs) else _all(exprs)
+        return None if any(e is None for e in exprs) else all_of(exprs)
 
     def term_passes(self, shape: _Shape, param: URIRef, arg: Node) -> Callable[[Node], bool] | None:
         """pySHACL's own test of one term against one parameter (None if it needs the graph)."""
         if param == SH.datatype:
-            return lambda v: _datatype_passes(v, arg)
+            return lambda v: datatype_passes(v, arg)
         if param == SH.pattern:
-            regex = _python_regex(arg, self.flags(shape))
-            return lambda v: not isinstance(v, BNode) and bool(regex.search(_string(v)))
+            regex = python_regex(arg, self.flags(shape))
+            return lambda v: not isinstance(v, BNode) and bool(regex.search(string_value(v)))
         if param in (SH.minInclusive, SH.maxInclusive):
             sign = 1 if param == SH.minInclusive else -1
-            return lambda v: _range_passes(v, arg, sign)
+            return lambda v: range_passes(v, arg, sign)
         if param == SH.nodeKind:
-            return lambda v: _node_kind_passes(v, arg)
+            return lambda v: node_kind_passes(v, arg)
         if param == SH["in"]:
             members = set(self.items_of(arg, shape.node, param))
             return lambda v: v in members
         if param == SH.languageIn:
             langs = self.langs(shape, arg)
-            return lambda v: _language_passes(v, langs)
+            return lambda v: language_passes(v, langs)
         if param == SH.hasValue:
             return lambda v: v == arg
         if param == SH.node:
@@ -467,7 +443,7 @@ class _Compiler:
         q_high = self.cardinality(shape, SH.qualifiedMaxCount)
         q_shapes = shape.params.get(SH.qualifiedValueShape, [])
         if bool(q_shapes) != (q_low is not None or q_high is not None):
-            raise ShapesError(f"shape {_show(node)}: sh:qualifiedValueShape and a qualified count "
+            raise ShapesError(f"shape {show_node(node)}: sh:qualifiedValueShape and a qualified count "
                               "go together")
         for q in q_shapes:
             q_shape = self.shape(q)
@@ -486,7 +462,7 @@ class _Compiler:
             out.append(("lessThanOrEquals", ("set", _distinct_select(
                 var, f"{{ SELECT {var} {a} WHERE {{ {var} {path} {a} }} }} "
                      f"{{ SELECT {var} {b} WHERE {{ {var} {sparql_term(other, node)} {b} }} }} "
-                     f"FILTER(!COALESCE({_le_sparql(a, b)}, false))"), False)))
+                     f"FILTER(!COALESCE({le_sparql(a, b)}, false))"), False)))
         return out
 
     def same_lang(self, shape: _Shape, var: str, vs: _Vars, lang: str | None = None) -> str:
@@ -498,7 +474,7 @@ class _Compiler:
     def unique_lang(self, shape: _Shape) -> bool:
         value = shape.one(SH.uniqueLang)
         if value is not None and not (isinstance(value, Literal) and isinstance(value.value, bool)):
-            raise ShapesError(f"shape {_show(shape.node)}: sh:uniqueLang takes a boolean")
+            raise ShapesError(f"shape {show_node(shape.node)}: sh:uniqueLang takes a boolean")
         return bool(value is not None and value.value)
 
     def restrict(self, items: list[Item], passing: bool, rows: str, var: str, vs: _Vars) -> str:
@@ -509,7 +485,7 @@ class _Compiler:
         if not passing and others and (filters or len(others) > 1):
             return f"{{ {rows} }} MINUS {{ {self.restrict(items, True, rows, var, vs)} }}"
         if filters:
-            test = f"COALESCE({_all(filters)}, false)"
+            test = f"COALESCE({all_of(filters)}, false)"
             rows = f"{rows} FILTER({test if passing else '!' + test})"
         for item in others:
             rows = self.restrict_one(item, passing, rows, var, vs)
@@ -553,142 +529,6 @@ class _Compiler:
             raise self.refuse(shape.node, "a shape without sh:message that reports results "
                                           "(pySHACL writes its own messages)")
         return Check(shape.node, shape.message, shape.severity, shape.path, value, flag, passes)
-
-
-def _any(exprs: list[str]) -> str:
-    return "(" + " || ".join(exprs) + ")" if len(exprs) > 1 else exprs[0] if exprs else "false"
-
-
-def _all(exprs: list[str]) -> str:
-    return "(" + " && ".join(exprs) + ")" if len(exprs) > 1 else exprs[0] if exprs else "true"
-
-
-def _datatype_sparql(var: str, datatype: Node, where: Node) -> str:
-    if datatype == RDF.langString:
-        return f'(isLiteral({var}) && LANG({var}) != "")'
-    if datatype in (RDFS.Literal, RDFS.Datatype):
-        return "false"  # rare: every value is re-checked in Python
-    same = f"isLiteral({var}) && DATATYPE({var}) = {sparql_term(datatype, where)}"
-    if _toPythonMapping.get(datatype) is None:
-        return f"({same})"  # no rdflib parser: pySHACL only compares the datatype
-    if datatype in SAFE_LEXICAL:
-        return f'({same} && REGEX(STR({var}), "{_escape(SAFE_LEXICAL[datatype])}"))'
-    return "false"
-
-
-def _pattern_sparql(var: str, pattern: Node, flags: str) -> str:
-    text = str(pattern)
-    # Regex dialects differ; anything outside their common core is left to the Python re-check.
-    if re.search(r"\(\?[=!<PpLmsux#]|\\[1-9AZzbBGg]|[\x00-\x08]", text):
-        return "false"
-    kept = "".join(f for f in "im" if f in flags.lower())  # pySHACL honours only i and m
-    return f'(!isBlank({var}) && REGEX(STR({var}), "{_escape(text)}", "{kept}"))'
-
-
-def _safe_typed(var: str, types: tuple) -> str:
-    return " || ".join(f'(DATATYPE({var}) = <{t}> && REGEX(STR({var}), "{_escape(SAFE_LEXICAL[t])}"))'
-                       for t in types if t in SAFE_LEXICAL)
-
-
-def _compare_sparql(var: str, op: str, bound: Node, where: Node) -> str:
-    if not isinstance(bound, Literal):
-        raise ShapesError(f"shape {_show(where)}: a range bound must be a literal")
-    typed = _safe_typed(var, _NUMERIC if bound.datatype in _NUMERIC else (bound.datatype,))
-    if not typed:
-        return "false"
-    return f"(isLiteral({var}) && ({typed}) && {var} {op} {sparql_term(bound, where)})"
-
-
-def _le_sparql(a: str, b: str) -> str:
-    """True only when pySHACL certainly finds ``a <= b``: two dates, numbers or strings of one type."""
-    same = " || ".join(f"(DATATYPE({a}) = <{t}> && DATATYPE({b}) = <{t}>)"
-                       for t in (XSD.date, XSD.integer, XSD.decimal, XSD.string))
-    safe = f"({_safe_typed(a, (XSD.date, XSD.integer, XSD.decimal))} || DATATYPE({a}) = <{XSD.string}>)"
-    safe_b = f"({_safe_typed(b, (XSD.date, XSD.integer, XSD.decimal))} || DATATYPE({b}) = <{XSD.string}>)"
-    return f"(isLiteral({a}) && isLiteral({b}) && ({same}) && {safe} && {safe_b} && {a} <= {b})"
-
-
-# ------------------------------------------------------------ pySHACL's tests, term by term
-def _string(v: Node) -> str:
-    if isinstance(v, Literal) and v.value is not None and v.datatype in (None, RDF.langString, XSD.string):
-        return str(v.value)
-    return str(v)
-
-
-def _python_regex(pattern: Node, flags: str) -> re.Pattern:
-    text = str(pattern.value) if isinstance(pattern, Literal) and pattern.value is not None \
-        and len(pattern.value) > 1 else str(pattern)
-    return re.compile(text, (re.I if "i" in flags.lower() else 0) | (re.M if "m" in flags.lower() else 0))
-
-
-def _datatype_passes(v: Node, rule: Node) -> bool:
-    """Tell whether one value passes sh:datatype as pySHACL (the reference) decides it."""
-    if not isinstance(v, Literal):
-        return False
-    if v.datatype == rule:
-        return v.ill_typed is not True and _actual_datatype(v, rule)
-    if rule == RDFS.Literal or (rule == RDFS.Datatype and v.datatype):
-        return True
-    if v.datatype is None and v.language is None and rule == XSD.string:
-        return _actual_datatype(v, rule)
-    return bool(rule == RDF.langString and v.language and _actual_datatype(v, rule))
-
-
-_PYTHON_TYPES = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int,
-                 XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: datetime.date,
-                 XSD.time: datetime.time, XSD.dateTime: datetime.datetime}
-
-
-def _actual_datatype(v: Literal, rule: Node) -> bool:
-    return isinstance(v.value, _PYTHON_TYPES[rule]) if rule in _PYTHON_TYPES else True
-
-
-def _node_kind_passes(v: Node, kind: Node) -> bool:
-    if isinstance(v, BNode):
-        return kind in (SH.BlankNode, SH.BlankNodeOrLiteral, SH.BlankNodeOrIRI)
-    if isinstance(v, Literal):
-        return kind in (SH.Literal, SH.BlankNodeOrLiteral, SH.IRIOrLiteral)
-    return kind in (SH.IRI, SH.IRIOrLiteral, SH.BlankNodeOrIRI)
-
-
-def _language_passes(v: Node, langs: set[str]) -> bool:
-    if not isinstance(v, Literal) or not v.language:
-        return False
-    lang = str(v.language).lower()
-    return "*" in langs or lang in langs or lang.split("-")[0] in langs
-
-
-def _range_passes(v: Node, bound: Node, sign: int) -> bool:
-    """pySHACL's sh:minInclusive (sign 1) and sh:maxInclusive (sign -1) for one value."""
-    if not isinstance(v, Literal) or not isinstance(bound, Literal):
-        return False
-    if isinstance(bound.value, str) != isinstance(v.value, str):
-        return False
-    try:
-        return sign * compare_literal(v, bound) >= 0
-    except (TypeError, NotImplementedError, ArithmeticError):  # pySHACL crashes on a NaN decimal
-        return False
-
-
-def _comparable(term: Node) -> tuple[object, bool]:
-    if isinstance(term, URIRef):
-        return str(term), True
-    if isinstance(term, Literal) and isinstance(term.value, str):
-        return term.value, True
-    return term, False
-
-
-def _le_passes(v: Node, other: Node) -> bool:
-    """pySHACL's sh:lessThanOrEquals for one pair (blank nodes, which it refuses, fail)."""
-    if isinstance(v, BNode) or isinstance(other, BNode):
-        return False
-    (a, a_text), (b, b_text) = _comparable(v), _comparable(other)
-    if a_text != b_text:
-        return False
-    try:
-        return bool(a <= b)
-    except TypeError:
-        return False
 
 
 class _Planner:
@@ -740,7 +580,7 @@ class _Planner:
         if binds:
             q = self.add(shape, key, rows + "\n    " + "\n    ".join(binds), checks,
                          tuple(ch.flag for ch in checks))
-            self.detect_values(q, shape, [("filter", _all(tests))], vs)
+            self.detect_values(q, shape, [("filter", all_of(tests))], vs)
         for prop in shape.params.get(SH.property, []):
             c.stack.append(shape.node)
             try:
@@ -781,8 +621,8 @@ class _Planner:
         for other in shape.params.get(SH.lessThanOrEquals, []):
             where = (f"{focus} {{ SELECT ?f ?v WHERE {{ ?f {path} ?v }} }} "
                      f"{{ SELECT ?f ?c WHERE {{ ?f {sparql_term(other, node)} ?c }} }} "
-                     f"FILTER(!COALESCE({_le_sparql('?v', '?c')}, false))")
-            check = c.check(shape, "v", None, lambda row: _le_passes(row["v"], row["c"]))
+                     f"FILTER(!COALESCE({le_sparql('?v', '?c')}, false))")
+            check = c.check(shape, "v", None, lambda row: le_passes(row["v"], row["c"]))
             self.always.add(self.add(shape, ("f", "v", "c"), where, [check]))
 
     def detectors(self) -> tuple[str, ...]:

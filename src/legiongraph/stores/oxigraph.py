@@ -27,6 +27,9 @@ _TOKENS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\
                      r'|<[^<>"{}|^`\\\s]*>|#[^\n\r]*|[?$]?[A-Za-z_][\w.:-]*')
 
 
+_NATIVE_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+
+
 def _has_dataset_clause(sparql: str) -> bool:
     """Tell whether a query names its own dataset with FROM or FROM NAMED."""
     return any(t.upper() == "FROM" for t in _TOKENS.findall(sparql))
@@ -71,6 +74,22 @@ class OxigraphStore(Store):
         wrapped.path, wrapped.read_only, wrapped._store = path, False, store
         return wrapped
 
+    def _run(self, sparql: str, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None,
+             base_iri: str | None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        options: dict = {"base_iri": base_iri}
+        if default_graphs is None and named_graphs is None:
+            # Oxigraph's union switch would override the query's own FROM, which must win.
+            options["use_default_graph_as_union"] = not _has_dataset_clause(sparql)
+        else:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+        try:
+            return self._store.query(sparql, **options)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except (OSError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
     def query(
         self,
         sparql: str,
@@ -80,19 +99,7 @@ class OxigraphStore(Store):
         base_iri: str | None = None,
     ) -> QueryResult:
         """Run a query on Oxigraph's engine."""
-        options: dict = {"base_iri": base_iri}
-        if default_graphs is None and named_graphs is None:
-            # Oxigraph's union switch would override the query's own FROM, which must win.
-            options["use_default_graph_as_union"] = not _has_dataset_clause(sparql)
-        else:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
-        try:
-            answer = self._store.query(sparql, **options)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from None
-        except (OSError, ValueError) as exc:
-            raise QueryError(f"query failed: {exc}") from None
+        answer = self._run(sparql, default_graphs, named_graphs, base_iri)
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ASK", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
@@ -105,6 +112,41 @@ class OxigraphStore(Store):
         for triple in answer:
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
         return QueryResult("CONSTRUCT", graph=graph)
+
+    def select_serialized(
+        self,
+        sparql: str,
+        fmt: str,
+        *,
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[bytes, int] | None:
+        """Run a SELECT and write its results with Oxigraph's own writer; return the body and rows.
+
+        Return None when the answer is not solutions, or passes ``max_rows`` or ``max_bytes``: the
+        caller then takes the general path, which cuts the answer and says so. Skipping rdflib terms
+        spares large answers most of their cost.
+        """
+        if fmt not in _NATIVE_RESULTS:
+            return None
+        answer = self._run(sparql, default_graphs, named_graphs, base_iri)
+        if not isinstance(answer, ox.QuerySolutions):
+            return None
+        # Engines evaluate lazily: a failure surfaces here, and the caller reports it as the query's.
+        # TSV escapes line breaks inside terms, so its lines count the rows; it reads back losslessly.
+        tsv = answer.serialize(format=ox.QueryResultsFormat.TSV)
+        rows = tsv.count(b"\n") - 1
+        # JSON and XML spell every term out at greater length than TSV does
+        if (max_rows is not None and rows > max_rows) or (max_bytes is not None and len(tsv) > max_bytes):
+            return None
+        body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
+            format=_NATIVE_RESULTS[fmt])
+        if max_bytes is not None and len(body) > max_bytes:
+            return None
+        return body, rows
 
     def graphs(self) -> list[URIRef]:
         """Return the named graphs, sorted."""
