@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-__all__ = ["TABULAR_FORMATS", "QueryResult", "serialize_result", "term_to_tsv"]
+__all__ = ["TABULAR_FORMATS", "QueryResult", "serialize_result", "term_to_tsv", "with_json_note"]
 
 Kind = TypingLiteral["SELECT", "ASK", "CONSTRUCT"]
 TABULAR_FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -85,6 +85,13 @@ def _to_json(result: QueryResult, extension: dict | None = None) -> str:
         # An extra top-level key: SPARQL JSON readers ignore members they do not know.
         doc["legiongraph"] = extension
     return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def with_json_note(body: bytes, note: dict) -> bytes:
+    """Add a top-level ``"legiongraph"`` member to a SPARQL JSON document (readers ignore it)."""
+    doc = json.loads(body)
+    doc["legiongraph"] = note
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
 def _to_xml(result: QueryResult) -> str:

@@ -154,8 +154,8 @@ def answer(store: Store, request: SparqlRequest) -> Answer:
     """Gate a request, run it on a store and serialise the answer within the request's limits."""
     request = inspected(request)
     fmt = request.format
-    native = getattr(store, "select_serialized", None)
-    if native is not None and request.info is not None and request.info.form == "SELECT":
+    native = getattr(store, "serialized", None)
+    if native is not None and request.info is not None and request.info.form != "ASK":
         try:
             written = native(request.text, fmt.name, max_rows=request.max_rows, max_bytes=request.max_bytes,
                              default_graphs=request.default_graphs, named_graphs=request.named_graphs,
@@ -165,7 +165,10 @@ def answer(store: Store, request: SparqlRequest) -> Answer:
         except Exception as exc:  # as below: the query's failure, never the server's
             raise QueryError(f"the query failed: {type(exc).__name__}: {exc}") from None
         if written is not None:
-            return Answer(written[0], fmt, "select", rows=written[1])
+            kind = "graph" if request.info is not None and request.info.returns_graph else "select"
+            return Answer(written.body, fmt, kind, rows=written.rows,
+                          truncated=written.truncated_by is not None,
+                          truncated_by=written.truncated_by, limit=written.limit)
     try:
         result = store.query(request.text, default_graphs=request.default_graphs,
                              named_graphs=request.named_graphs, base_iri=request.base_iri)

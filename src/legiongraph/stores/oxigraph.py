@@ -7,7 +7,8 @@ directory that replaces the old one only when complete; smaller writes run in on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,11 +16,12 @@ from rdflib import Dataset, URIRef
 
 from ..errors import QueryError, StoreError
 from ..fsutil import atomic_replace_dir, new_sibling_dir, recover_dir
+from ..iris import PREFIXES
 from ..oxterms import from_ox, to_ox
-from ..results import QueryResult, term_to_tsv
+from ..results import QueryResult, term_to_tsv, with_json_note
 from .base import Store, Triple, _check_patch
 
-__all__ = ["OxigraphStore"]
+__all__ = ["OxigraphStore", "Written"]
 
 # Strings, IRIs and comments first, so that a FROM inside one is not taken for the keyword.
 _TOKENS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -28,6 +30,50 @@ _TOKENS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\
 
 
 _NATIVE_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+_NATIVE_GRAPHS = {"nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE}
+_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+@dataclass(frozen=True)
+class Written:
+    """An answer written by Oxigraph: its bytes, its rows, and the cap that cut it, if any."""
+
+    body: bytes
+    rows: int
+    truncated_by: str | None = None
+    limit: int | None = None
+
+
+def _cut(lines: bytes, write: Callable[[bytes], bytes], max_rows: int | None,
+         max_bytes: int | None, json_note: bool) -> Written:
+    """Write at most ``max_rows`` lines, then fewer until the body fits ``max_bytes``.
+
+    A cut SPARQL JSON answer carries the ``"legiongraph"`` note saying so, counted in its bytes.
+    """
+    total = lines.count(b"\n")
+
+    def first(n: int) -> bytes:
+        end = -1
+        for _ in range(n):
+            end = lines.index(b"\n", end + 1)
+        return lines[:end + 1]
+
+    def body_for(n: int, by: str | None, limit: int | None) -> bytes:
+        body = write(first(n) if n < total else lines)
+        if json_note and by is not None:
+            body = with_json_note(body, {"truncated": True, "reason": by, "limit": limit, "rows": n})
+        return body
+
+    n, by, limit = total, None, None
+    if max_rows is not None and total > max_rows:
+        n, by, limit = max_rows, "max_rows", max_rows
+    body = body_for(n, by, limit)
+    # Shrink in proportion to the overshoot: two or three passes at most, as rows are alike.
+    while max_bytes is not None and len(body) > max_bytes and n > 0:
+        n = min(n - 1, int(n * max_bytes / len(body) * 0.95))
+        by, limit = "max_result_bytes", max_bytes
+        body = body_for(n, by, limit)
+    return Written(body, n, by, limit)
 
 
 def _has_dataset_clause(sparql: str) -> bool:
@@ -113,7 +159,7 @@ class OxigraphStore(Store):
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
         return QueryResult("CONSTRUCT", graph=graph)
 
-    def select_serialized(
+    def serialized(
         self,
         sparql: str,
         fmt: str,
@@ -123,30 +169,36 @@ class OxigraphStore(Store):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
-    ) -> tuple[bytes, int] | None:
-        """Run a SELECT and write its results with Oxigraph's own writer; return the body and rows.
+    ) -> Written | None:
+        """Run a SELECT, CONSTRUCT or DESCRIBE and write it with Oxigraph's own writers, within caps.
 
-        Return None when the answer is not solutions, or passes ``max_rows`` or ``max_bytes``: the
-        caller then takes the general path, which cuts the answer and says so. Skipping rdflib terms
-        spares large answers most of their cost.
+        Return None for an ASK or a format Oxigraph does not write here: the caller then takes the
+        general path through rdflib terms. Skipping rdflib spares large answers most of their cost,
+        and an answer past a cap is cut before anything but its bytes is held.
         """
-        if fmt not in _NATIVE_RESULTS:
+        native = _NATIVE_RESULTS.get(fmt), _NATIVE_GRAPHS.get(fmt)
+        if native == (None, None):
             return None
         answer = self._run(sparql, default_graphs, named_graphs, base_iri)
-        if not isinstance(answer, ox.QuerySolutions):
-            return None
         # Engines evaluate lazily: a failure surfaces here, and the caller reports it as the query's.
-        # TSV escapes line breaks inside terms, so its lines count the rows; it reads back losslessly.
-        tsv = answer.serialize(format=ox.QueryResultsFormat.TSV)
-        rows = tsv.count(b"\n") - 1
-        # JSON and XML spell every term out at greater length than TSV does
-        if (max_rows is not None and rows > max_rows) or (max_bytes is not None and len(tsv) > max_bytes):
+        if isinstance(answer, ox.QuerySolutions) and native[0] is not None:
+            # TSV escapes line breaks inside terms: one line per row, and it reads back losslessly.
+            head, _, lines = answer.serialize(format=ox.QueryResultsFormat.TSV).partition(b"\n")
+
+            def write(part: bytes) -> bytes:
+                solutions = ox.parse_query_results(head + b"\n" + part, format=ox.QueryResultsFormat.TSV)
+                return solutions.serialize(format=native[0])
+        elif isinstance(answer, ox.QueryTriples) and native[1] is not None:
+            lines = answer.serialize(format=ox.RdfFormat.N_TRIPLES)
+
+            def write(part: bytes) -> bytes:
+                if native[1] == ox.RdfFormat.N_TRIPLES:
+                    return part
+                return ox.serialize(ox.parse(part, format=ox.RdfFormat.N_TRIPLES), format=native[1],
+                                    prefixes=_PREFIXES)
+        else:
             return None
-        body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
-            format=_NATIVE_RESULTS[fmt])
-        if max_bytes is not None and len(body) > max_bytes:
-            return None
-        return body, rows
+        return _cut(lines, write, max_rows, max_bytes, json_note=fmt == "json")
 
     def graphs(self) -> list[URIRef]:
         """Return the named graphs, sorted."""
