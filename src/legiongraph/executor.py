@@ -13,10 +13,12 @@ that runs the query.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import queue
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from . import guard
@@ -72,8 +74,19 @@ class InlineExecutor(Executor):
         return guarded_answer(self.store, request, self.policy)
 
 
+def _heap_trimmer() -> Callable[[int], object]:
+    """Return a function that hands the C heap's free memory back to the system (glibc only)."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return lambda *_: None
+
+
 def _worker_main(config: Config, conn: Connection) -> None:
     """Serve requests from one pipe until it closes; runs in the worker process."""
+    # A large answer leaves its freed buffers in the heap: given back after each answer, so that a
+    # worker's resident size follows what it holds, not the largest answer it ever wrote.
+    trim = _heap_trimmer()
     try:
         store = open_store(config, read_only=True)
     except LegiongraphError as exc:
@@ -100,6 +113,8 @@ def _worker_main(config: Config, conn: Connection) -> None:
             conn.send(("error", exc))
         except Exception as exc:  # report, never die silently: the parent would wait in vain
             conn.send(("error", LegiongraphError(f"the query failed: {type(exc).__name__}: {exc}")))
+        del request
+        trim(0)
 
 
 class _Worker:
