@@ -31,6 +31,7 @@ __all__ = [
     "parse_graph",
     "parse_into",
     "parse_quads",
+    "read_resource",
 ]
 
 # File suffix -> parser. Every parser is Oxigraph's: it fetches nothing (a remote JSON-LD @context is
@@ -123,14 +124,15 @@ def parse_graph(data: bytes, fmt: str, location: str) -> Graph:
 
 
 def _add_triples_file(target: Dataset, res: Resource | Path, graph: URIRef) -> None:
-    name, location, data = _describe(res)
+    name, location, data = read_resource(res)
     g = parse_graph(data, format_for(name), location)
     dest = target.graph(graph)
     for triple in g:
         dest.add(triple)
 
 
-def _describe(res: Resource | Path) -> tuple[str, str, bytes]:
+def read_resource(res: Resource | Path) -> tuple[str, str, bytes]:
+    """Return a file's name, its location for messages, and its bytes; LoadError if unreadable."""
     if isinstance(res, Resource):
         return res.name, res.location, res.read_bytes()
     try:
@@ -140,7 +142,7 @@ def _describe(res: Resource | Path) -> tuple[str, str, bytes]:
 
 
 def _add_source_file(target: Dataset, res: Resource | Path) -> URIRef:
-    name, location, data = _describe(res)
+    name, location, data = read_resource(res)
     stem = Path(name).stem
     try:
         expected = source_graph(stem)
@@ -181,6 +183,6 @@ def load_files(paths: Iterable[Path]) -> Dataset:
     """Load arbitrary RDF files into a Dataset, each quad file keeping its own graphs."""
     ds = Dataset(default_union=True)
     for path in paths:
-        name, location, data = _describe(Path(path))
+        name, location, data = read_resource(Path(path))
         parse_into(ds, data, format_for(name), location)
     return ds

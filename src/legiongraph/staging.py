@@ -16,7 +16,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from .errors import LoadError
 from .iris import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_REFERENCE, source_graph
-from .loading import QUAD_FORMATS, format_for, iter_quads
+from .loading import QUAD_FORMATS, format_for, iter_quads, read_resource
 from .oxterms import from_ox, to_ox
 from .progress import QUIET, Progress
 from .resources import Resource, Resources
@@ -25,15 +25,6 @@ from .stores.oxigraph import OxigraphStore
 __all__ = ["Staging"]
 
 _COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-
-
-def _read(res: Resource | Path) -> tuple[str, str, bytes]:
-    if isinstance(res, Resource):
-        return res.name, res.location, res.read_bytes()
-    try:
-        return res.name, str(res), res.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"{res}: cannot read ({exc.strerror})", path=str(res)) from None
 
 
 def _into(graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
@@ -77,11 +68,11 @@ class Staging:
             self._add_source(res)
 
     def _add_file(self, res: Resource | Path, graph: URIRef) -> None:
-        name, location, data = _read(res)
+        name, location, data = read_resource(res)
         self.store.bulk_extend(_into(ox.NamedNode(str(graph)), iter_quads(data, format_for(name), location)))
 
     def _add_source(self, res: Resource | Path) -> None:
-        name, location, data = _read(res)
+        name, location, data = read_resource(res)
         try:
             expected = source_graph(Path(name).stem)
         except ValueError:
