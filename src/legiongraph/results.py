@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 
@@ -18,7 +18,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-__all__ = ["TABULAR_FORMATS", "QueryResult", "serialize_result", "term_to_tsv", "with_json_note"]
+__all__ = ["TABULAR_FORMATS", "Capped", "QueryResult", "serialize_result", "term_to_tsv", "with_json_note",
+           "write_capped"]
 
 Kind = TypingLiteral["SELECT", "ASK", "CONSTRUCT"]
 TABULAR_FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -85,6 +86,31 @@ def _to_json(result: QueryResult, extension: dict | None = None) -> str:
         # An extra top-level key: SPARQL JSON readers ignore members they do not know.
         doc["legiongraph"] = extension
     return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+@dataclass(frozen=True)
+class Capped:
+    """An answer written within the caps: its bytes, its rows, and the cap that cut it, if any."""
+
+    body: bytes
+    rows: int
+    truncated_by: str | None = None
+    limit: int | None = None
+
+
+def write_capped(total: int, write: Callable[[int, str | None, int | None], bytes],
+                 max_rows: int | None, max_bytes: int | None) -> Capped:
+    """Write ``write(n, cap, limit)`` for at most ``max_rows`` rows, then fewer to fit ``max_bytes``."""
+    n, by, limit = total, None, None
+    if max_rows is not None and total > max_rows:
+        n, by, limit = max_rows, "max_rows", max_rows
+    body = write(n, by, limit)
+    # Shrink in proportion to the overshoot: two or three passes at most, as rows are alike.
+    while max_bytes is not None and len(body) > max_bytes and n > 0:
+        n = min(n - 1, int(n * max_bytes / len(body) * 0.95))
+        by, limit = "max_result_bytes", max_bytes
+        body = write(n, by, limit)
+    return Capped(body, n, by, limit)
 
 
 def with_json_note(body: bytes, note: dict) -> bytes:

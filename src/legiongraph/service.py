@@ -19,7 +19,7 @@ from rdflib import Graph
 from .errors import LegiongraphError, NotAcceptable, QueryError, ServiceRefused
 from .formats import Format, serialize_graph
 from .iris import PREFIXES
-from .results import QueryResult, serialize_result
+from .results import Capped, QueryResult, serialize_result, write_capped
 from .sparqlgate import QueryInfo, inspect_query
 from .stores.base import Store
 
@@ -165,10 +165,7 @@ def answer(store: Store, request: SparqlRequest) -> Answer:
         except Exception as exc:  # as below: the query's failure, never the server's
             raise QueryError(f"the query failed: {type(exc).__name__}: {exc}") from None
         if written is not None:
-            kind = "graph" if request.info is not None and request.info.returns_graph else "select"
-            return Answer(written.body, fmt, kind, rows=written.rows,
-                          truncated=written.truncated_by is not None,
-                          truncated_by=written.truncated_by, limit=written.limit)
+            return _answer_from(written, fmt, "graph" if request.info.returns_graph else "select")
     try:
         result = store.query(request.text, default_graphs=request.default_graphs,
                              named_graphs=request.named_graphs, base_iri=request.base_iri)
@@ -213,13 +210,9 @@ def _capped(request: SparqlRequest, fmt: Format, kind: str, total: int,
             return write(n, {"truncated": True, "reason": by, "limit": limit, "rows": n})
         return write(n)
 
-    n, by, limit = total, None, None
-    if request.max_rows is not None and total > request.max_rows:
-        n, by, limit = request.max_rows, "max_rows", request.max_rows
-    body = body_for(n, by, limit)
-    # Shrink in proportion to the overshoot: two or three passes at most, as rows are alike.
-    while request.max_bytes is not None and len(body) > request.max_bytes and n > 0:
-        n = min(n - 1, int(n * request.max_bytes / len(body) * 0.95))
-        by, limit = "max_result_bytes", request.max_bytes
-        body = body_for(n, by, limit)
-    return Answer(body, fmt, kind, rows=n, truncated=by is not None, truncated_by=by, limit=limit)
+    return _answer_from(write_capped(total, body_for, request.max_rows, request.max_bytes), fmt, kind)
+
+
+def _answer_from(capped: Capped, fmt: Format, kind: str) -> Answer:
+    return Answer(capped.body, fmt, kind, rows=capped.rows, truncated=capped.truncated_by is not None,
+                  truncated_by=capped.truncated_by, limit=capped.limit)

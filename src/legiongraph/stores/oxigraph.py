@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,10 +17,10 @@ from ..errors import QueryError, StoreError
 from ..fsutil import atomic_replace_dir, new_sibling_dir, recover_dir
 from ..iris import PREFIXES
 from ..oxterms import from_ox, to_ox
-from ..results import QueryResult, term_to_tsv, with_json_note
+from ..results import Capped, QueryResult, term_to_tsv, with_json_note, write_capped
 from .base import Store, Triple, _check_patch
 
-__all__ = ["OxigraphStore", "Written"]
+__all__ = ["OxigraphStore"]
 
 # Strings, IRIs and comments first, so that a FROM inside one is not taken for the keyword.
 _TOKENS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -34,46 +33,24 @@ _NATIVE_GRAPHS = {"nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE}
 _PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
-@dataclass(frozen=True)
-class Written:
-    """An answer written by Oxigraph: its bytes, its rows, and the cap that cut it, if any."""
-
-    body: bytes
-    rows: int
-    truncated_by: str | None = None
-    limit: int | None = None
-
-
 def _cut(lines: bytes, write: Callable[[bytes], bytes], max_rows: int | None,
-         max_bytes: int | None, json_note: bool) -> Written:
-    """Write at most ``max_rows`` lines, then fewer until the body fits ``max_bytes``.
+         max_bytes: int | None, json_note: bool) -> Capped:
+    """Write at most ``max_rows`` of the lines, then fewer until the body fits ``max_bytes``.
 
     A cut SPARQL JSON answer carries the ``"legiongraph"`` note saying so, counted in its bytes.
     """
     total = lines.count(b"\n")
 
-    def first(n: int) -> bytes:
-        end = -1
-        for _ in range(n):
-            end = lines.index(b"\n", end + 1)
-        return lines[:end + 1]
-
     def body_for(n: int, by: str | None, limit: int | None) -> bytes:
-        body = write(first(n) if n < total else lines)
+        end = -1
+        for _ in range(n if n < total else 0):
+            end = lines.index(b"\n", end + 1)
+        body = write(lines[:end + 1] if n < total else lines)
         if json_note and by is not None:
             body = with_json_note(body, {"truncated": True, "reason": by, "limit": limit, "rows": n})
         return body
 
-    n, by, limit = total, None, None
-    if max_rows is not None and total > max_rows:
-        n, by, limit = max_rows, "max_rows", max_rows
-    body = body_for(n, by, limit)
-    # Shrink in proportion to the overshoot: two or three passes at most, as rows are alike.
-    while max_bytes is not None and len(body) > max_bytes and n > 0:
-        n = min(n - 1, int(n * max_bytes / len(body) * 0.95))
-        by, limit = "max_result_bytes", max_bytes
-        body = body_for(n, by, limit)
-    return Written(body, n, by, limit)
+    return write_capped(total, body_for, max_rows, max_bytes)
 
 
 def _has_dataset_clause(sparql: str) -> bool:
@@ -169,7 +146,7 @@ class OxigraphStore(Store):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
-    ) -> Written | None:
+    ) -> Capped | None:
         """Run a SELECT, CONSTRUCT or DESCRIBE and write it with Oxigraph's own writers, within caps.
 
         Return None for an ASK or a format Oxigraph does not write here: the caller then takes the
