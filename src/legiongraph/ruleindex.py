@@ -22,6 +22,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from .errors import LoadError
+from .tbox import closure
 
 __all__ = ["RuleIndex", "axioms"]
 
@@ -133,16 +134,7 @@ def _property_relations(ax: Graph) -> tuple[dict[URIRef, set[URIRef]], dict[URIR
         if isinstance(a, URIRef) and isinstance(b, URIRef):
             direct.setdefault(a, set()).add(b)
             direct.setdefault(b, set()).add(a)
-    subs: dict[URIRef, set[URIRef]] = {}
-    for prop in direct:
-        seen: set[URIRef] = set()
-        todo = list(direct[prop])
-        while todo:
-            current = todo.pop()
-            if current not in seen:
-                seen.add(current)
-                todo.extend(direct.get(current, ()))
-        subs[prop] = seen
+    subs = closure(direct)
     inverses: dict[URIRef, set[URIRef]] = {}
     for a, b in ax.subject_objects(OWL.inverseOf):
         if isinstance(a, URIRef) and isinstance(b, URIRef):

@@ -1,4 +1,4 @@
-"""Compile SHACL Core shapes into SPARQL SELECT queries that find their validation results.
+"""Compile SHACL Core shapes into SPARQL patterns that find their validation results.
 
 Only the SHACL Core features legiongraph's shapes use are supported (see ``_ALLOWED``); any other
 construct raises :class:`~legiongraph.errors.ShapesError` naming the shape and the component, so
@@ -8,7 +8,7 @@ puts in ``sh:value`` and how many results it reports.
 Oxigraph evaluates joins of whole sets fast but per-row lookups (``EXISTS``, nested loops) slowly,
 so every check is written with sets: the candidates are restricted by ``FILTER`` (tests of the
 term alone), by a join with the set of nodes that pass, or by ``MINUS`` the set of nodes that fail
-(:meth:`_Compiler.restrict`). A :class:`Plan` holds one exact query per kind of result
+(:meth:`Compiler.restrict`). A :class:`Plan` holds one exact query per kind of result
 (:class:`CompiledQuery`) and a few batched *detectors* that scan the store once for many checks,
 ignoring the focus nodes, and name the queries that may find something; in conforming data most
 exact queries never run.
@@ -22,7 +22,6 @@ re-check that follows pySHACL's behaviour, the reference.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -39,7 +38,6 @@ from .shaclterms import (
     datatype_passes,
     datatype_sparql,
     language_passes,
-    le_passes,
     le_sparql,
     node_kind_passes,
     pattern_sparql,
@@ -50,7 +48,7 @@ from .shaclterms import (
     string_value,
 )
 
-__all__ = ["Check", "CompiledQuery", "Plan", "compile_shapes"]
+__all__ = ["LABEL", "Check", "CompiledQuery", "Compiler", "Item", "Plan", "Shape", "Vars"]
 
 _LEAVES = (SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.languageIn,
            SH.minInclusive, SH.maxInclusive, SH.node, SH["or"], SH.hasValue)
@@ -65,7 +63,7 @@ _NODE_KINDS = {SH.IRI: "isIRI({0})", SH.Literal: "isLiteral({0})", SH.BlankNode:
                SH.BlankNodeOrLiteral: "(isBlank({0}) || isLiteral({0}))",
                SH.IRIOrLiteral: "(isIRI({0}) || isLiteral({0}))"}
 _MAX_COUNT = 6
-_TYPE, _SUB, _LABEL = f"<{RDF.type}>", f"<{RDFS.subClassOf}>", f"<{RDFS.label}>"
+_TYPE, _SUB, LABEL = f"<{RDF.type}>", f"<{RDFS.subClassOf}>", f"<{RDFS.label}>"
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,7 @@ class Plan:
 
 
 @dataclass
-class _Shape:
+class Shape:
     node: Node
     path: Node | None = None
     sparql_path: str | None = None
@@ -125,7 +123,7 @@ def _short(term: Node) -> str:
 
 
 
-class _Vars:
+class Vars:
     def __init__(self) -> None:
         self.count = 0
 
@@ -144,15 +142,15 @@ def _counted(var: str, pattern: str, value: str, test: str) -> str:
 
 
 # An item is one condition on a node: ("filter", expression) tests the term alone; ("set", pattern,
-# positive) joins with the nodes that pass (positive) or fail; ("shape", _Shape) and ("or", shapes)
+# positive) joins with the nodes that pass (positive) or fail; ("shape", Shape) and ("or", shapes)
 # nest. Items are built for a variable name, and restrict() applies them to a candidate pattern.
 Item = tuple
 
 
-class _Compiler:
+class Compiler:
     def __init__(self, graph: Graph) -> None:
         self.g = graph
-        self.shapes: dict[Node, _Shape] = {}
+        self.shapes: dict[Node, Shape] = {}
         self.stack: list[Node] = []
 
     # ----------------------------------------------------------------- reading the shapes graph
@@ -185,12 +183,12 @@ class _Compiler:
         if problems:
             raise ShapesError("\n".join(sorted(set(problems))))
 
-    def shape(self, node: Node) -> _Shape:
+    def shape(self, node: Node) -> Shape:
         if node in self.shapes:
             return self.shapes[node]
         if isinstance(node, Literal):
             raise ShapesError(f"a literal {node!r} is used as a shape")
-        shape = _Shape(node)
+        shape = Shape(node)
         for p, o in self.g.predicate_objects(node):
             if p in _PARAMS:
                 shape.params.setdefault(p, []).append(o)
@@ -244,7 +242,7 @@ class _Compiler:
         except Exception:  # rdflib raises various errors for a broken list
             raise ShapesError(f"shape {show_node(shape)}: {_short(param)} needs an RDF list") from None
 
-    def sub(self, node: Node, param: URIRef) -> _Shape:
+    def sub(self, node: Node, param: URIRef) -> Shape:
         shape = self.shape(node)
         if param == SH.node and shape.path is not None:
             raise ShapesError(f"sh:node {show_node(node)} is a property shape")
@@ -252,19 +250,19 @@ class _Compiler:
             raise ShapesError(f"sh:property {show_node(node)} has no sh:path")
         return shape
 
-    def members(self, shape: _Shape, head: Node) -> list[_Shape]:
+    def members(self, shape: Shape, head: Node) -> list[Shape]:
         members = [self.shape(m) for m in self.items_of(head, shape.node, SH["or"])]
         if not members:
             raise ShapesError(f"shape {show_node(shape.node)}: sh:or needs a non-empty list")
         return members
 
-    def leaves(self, shape: _Shape) -> list[tuple[URIRef, Node]]:
+    def leaves(self, shape: Shape) -> list[tuple[URIRef, Node]]:
         """The parameters that test each value node on its own, in a fixed order."""
         out = [(p, a) for p in _LEAVES for a in shape.params.get(p, [])
                if not (p == SH.hasValue and shape.path is not None)]
         return out
 
-    def cardinality(self, shape: _Shape, param: URIRef) -> int | None:
+    def cardinality(self, shape: Shape, param: URIRef) -> int | None:
         value = shape.one(param)
         if value is None:
             return None
@@ -274,10 +272,10 @@ class _Compiler:
             raise self.refuse(shape.node, f"{_short(param)} above {_MAX_COUNT}")
         return int(value.value)
 
-    def flags(self, shape: _Shape) -> str:
+    def flags(self, shape: Shape) -> str:
         return str(shape.one(SH.flags) or "")
 
-    def langs(self, shape: _Shape, head: Node) -> set[str]:
+    def langs(self, shape: Shape, head: Node) -> set[str]:
         langs = set()
         for item in self.items_of(head, shape.node, SH.languageIn):
             if not isinstance(item, Literal) or not isinstance(item.value, str):
@@ -285,7 +283,7 @@ class _Compiler:
             langs.add(str(item.value).lower())
         return langs
 
-    def enter(self, shape: _Shape) -> None:
+    def enter(self, shape: Shape) -> None:
         if shape.severity != SH.Violation:
             raise self.refuse(shape.node, f"sh:severity {_short(shape.severity)} on a shape used "
                                           "by sh:node, sh:or or sh:qualifiedValueShape")
@@ -293,7 +291,7 @@ class _Compiler:
             raise self.refuse(shape.node, "a recursive shape")
 
     # --------------------------------------------------------------- conditions on one term
-    def term_expr(self, shape: _Shape, param: URIRef, arg: Node, var: str) -> str | None:
+    def term_expr(self, shape: Shape, param: URIRef, arg: Node, var: str) -> str | None:
         """A SPARQL test of the term alone, true only if pySHACL certainly passes it (or None)."""
         node = shape.node
         if param == SH.datatype:
@@ -328,7 +326,7 @@ class _Compiler:
             return exprs[0] if param == SH.node else any_of(exprs)
         return None  # sh:class needs the graph
 
-    def shape_expr(self, shape: _Shape, var: str) -> str | None:
+    def shape_expr(self, shape: Shape, var: str) -> str | None:
         """A term-only SPARQL test of conformance to a shape that needs no graph, else None."""
         if shape.deactivated:
             return "true"
@@ -342,7 +340,7 @@ class _Compiler:
             self.stack.pop()
         return None if any(e is None for e in exprs) else all_of(exprs)
 
-    def term_passes(self, shape: _Shape, param: URIRef, arg: Node) -> Callable[[Node], bool] | None:
+    def term_passes(self, shape: Shape, param: URIRef, arg: Node) -> Callable[[Node], bool] | None:
         """pySHACL's own test of one term against one parameter (None if it needs the graph)."""
         if param == SH.datatype:
             return lambda v: datatype_passes(v, arg)
@@ -369,7 +367,7 @@ class _Compiler:
             return None if None in tests else (lambda v: any(t(v) for t in tests))
         return None
 
-    def shape_passes(self, shape: _Shape) -> Callable[[Node], bool] | None:
+    def shape_passes(self, shape: Shape) -> Callable[[Node], bool] | None:
         if shape.deactivated:
             return lambda v: True
         if shape.path is not None or SH.property in shape.params:
@@ -377,7 +375,7 @@ class _Compiler:
         tests = [self.term_passes(shape, p, a) for p, a in self.leaves(shape)]
         return None if None in tests else (lambda v: all(t(v) for t in tests))
 
-    def recheck(self, shape: _Shape, param: URIRef, arg: Node) -> Callable[[Node], bool] | None:
+    def recheck(self, shape: Shape, param: URIRef, arg: Node) -> Callable[[Node], bool] | None:
         """The exact Python re-check of a reported value, where SPARQL may report too much."""
         if param in (SH["class"], SH.nodeKind, SH["in"], SH.languageIn, SH.hasValue):
             return None  # the SPARQL test is exact
@@ -389,7 +387,7 @@ class _Compiler:
         return self.term_passes(shape, param, arg)
 
     # ------------------------------------------------------------------ the set algebra
-    def leaf_item(self, shape: _Shape, param: URIRef, arg: Node, var: str, vs: _Vars) -> Item:
+    def leaf_item(self, shape: Shape, param: URIRef, arg: Node, var: str, vs: Vars) -> Item:
         expr = self.term_expr(shape, param, arg, var)
         if expr is not None:
             return ("filter", expr)
@@ -401,7 +399,7 @@ class _Compiler:
             return ("shape", self.sub(arg, param))
         return ("or", self.members(shape, arg))
 
-    def items(self, shape: _Shape, var: str, vs: _Vars) -> list[Item]:
+    def items(self, shape: Shape, var: str, vs: Vars) -> list[Item]:
         """Every condition a node (bound to ``var``) must meet to conform to ``shape``."""
         out = [self.leaf_item(shape, p, a, var, vs) for p, a in self.leaves(shape)
                if shape.path is None]
@@ -411,7 +409,7 @@ class _Compiler:
             out += [item for _, item in self.property_items(shape, var, vs)]
         return out
 
-    def value_items(self, shape: _Shape, var: str, vs: _Vars) -> list[Item]:
+    def value_items(self, shape: Shape, var: str, vs: Vars) -> list[Item]:
         """Every value of the path passes the shape's per-value parameters."""
         leaves = self.leaves(shape)
         if not leaves:
@@ -420,11 +418,11 @@ class _Compiler:
         failing = self.fail_values(shape, leaves, f"{var} {shape.sparql_path} {value} .", value, vs)
         return [("set", _distinct_select(var, failing), False)]
 
-    def fail_values(self, shape: _Shape, leaves: list, candidates: str, value: str, vs: _Vars) -> str:
+    def fail_values(self, shape: Shape, leaves: list, candidates: str, value: str, vs: Vars) -> str:
         items = [self.leaf_item(shape, p, a, value, vs) for p, a in leaves]
         return self.restrict(items, False, candidates, value, vs)
 
-    def property_items(self, shape: _Shape, var: str, vs: _Vars) -> list[tuple[str, Item]]:
+    def property_items(self, shape: Shape, var: str, vs: Vars) -> list[tuple[str, Item]]:
         """The conditions on the focus node of a property shape, one per reported result kind."""
         path, node, out = shape.sparql_path, shape.node, []
         y = vs.new()
@@ -465,19 +463,19 @@ class _Compiler:
                      f"FILTER(!COALESCE({le_sparql(a, b)}, false))"), False)))
         return out
 
-    def same_lang(self, shape: _Shape, var: str, vs: _Vars, lang: str | None = None) -> str:
+    def same_lang(self, shape: Shape, var: str, vs: Vars, lang: str | None = None) -> str:
         a, lang = vs.new(), lang or vs.new()
         return (f"{{ SELECT {var} {lang} WHERE {{ {var} {shape.sparql_path} {a} "
                 f'FILTER(isLiteral({a}) && LANG({a}) != "") BIND(LCASE(LANG({a})) AS {lang}) }} '
                 f"GROUP BY {var} {lang} HAVING(COUNT(DISTINCT {a}) > 1) }}")
 
-    def unique_lang(self, shape: _Shape) -> bool:
+    def unique_lang(self, shape: Shape) -> bool:
         value = shape.one(SH.uniqueLang)
         if value is not None and not (isinstance(value, Literal) and isinstance(value.value, bool)):
             raise ShapesError(f"shape {show_node(shape.node)}: sh:uniqueLang takes a boolean")
         return bool(value is not None and value.value)
 
-    def restrict(self, items: list[Item], passing: bool, rows: str, var: str, vs: _Vars) -> str:
+    def restrict(self, items: list[Item], passing: bool, rows: str, var: str, vs: Vars) -> str:
         """A group pattern: the rows of ``rows`` whose ``var`` meets all ``items`` (``passing``)
         or fails one of them. Failing is a superset and passing a subset of pySHACL's answer."""
         filters = [i[1] for i in items if i[0] == "filter"]
@@ -491,7 +489,7 @@ class _Compiler:
             rows = self.restrict_one(item, passing, rows, var, vs)
         return rows
 
-    def restrict_one(self, item: Item, passing: bool, rows: str, var: str, vs: _Vars) -> str:
+    def restrict_one(self, item: Item, passing: bool, rows: str, var: str, vs: Vars) -> str:
         kind = item[0]
         if kind == "set":
             keep = item[2] == passing  # join with the set, or take it away
@@ -516,144 +514,16 @@ class _Compiler:
         return rows
 
     # --------------------------------------------------------------- reporting and detection
-    def focus(self, shape: _Shape) -> str:
+    def focus(self, shape: Shape) -> str:
         parts = [f"{{ ?c {_SUB}* {sparql_term(c, shape.node)} . ?f {_TYPE} ?c }}"
                  for c in self.g.objects(shape.node, SH.targetClass)]
         parts += [f"{{ ?f {sparql_term(p, shape.node)} ?o }}"
                   for p in self.g.objects(shape.node, SH.targetSubjectsOf)]
         return _distinct_select("?f", " UNION ".join(sorted(parts)))
 
-    def check(self, shape: _Shape, value: str | None, flag: str | None = None,
+    def check(self, shape: Shape, value: str | None, flag: str | None = None,
               passes: Callable[[dict], bool] | None = None) -> Check:
         if shape.message is None:
             raise self.refuse(shape.node, "a shape without sh:message that reports results "
                                           "(pySHACL writes its own messages)")
         return Check(shape.node, shape.message, shape.severity, shape.path, value, flag, passes)
-
-
-class _Planner:
-    """Writes the exact queries of every targeted shape, and the detectors that cover them."""
-
-    def __init__(self, compiler: _Compiler) -> None:
-        self.c = compiler
-        self.queries: list[CompiledQuery] = []
-        self.always: set[int] = set()
-        self.value_branches: list[str] = []  # values that may fail, over the whole store
-        self.max_branches: list[str] = []  # paths where some node may have two values
-        self.min_groups: dict[tuple[str, bool], list[tuple[int, str]]] = {}  # (focus, inverse)
-
-    def add(self, shape: _Shape, key: tuple[str, ...], where: str, checks: list[Check],
-            flags: tuple[str, ...] = ()) -> int:
-        columns = " ".join(f"?{v}" for v in (*key, *flags))
-        test = f"FILTER({' || '.join('?' + f for f in flags)})" if flags else ""
-        sparql = (f"SELECT {columns} ?label WHERE {{\n  {{ SELECT DISTINCT {columns} WHERE {{\n"
-                  f"    {where}\n    {test}\n  }} }}\n  OPTIONAL {{ ?f {_LABEL} ?label }}\n}}")
-        self.queries.append(CompiledQuery(shape.node, sparql, tuple(checks), (*key, *flags)))
-        return len(self.queries) - 1
-
-    def unit(self, shape: _Shape, focus: str) -> None:
-        """Plan every result ``shape`` reports for the focus nodes ``focus``."""
-        if shape.deactivated:
-            return
-        c, vs = self.c, _Vars()
-        if shape.path is None:
-            rows, value = focus, "?f"
-        else:
-            rows, value = f"{focus} {{ SELECT ?f ?v WHERE {{ ?f {shape.sparql_path} ?v }} }}", "?v"
-        key = ("f",) if shape.path is None else ("f", "v")
-        binds, checks, tests = [], [], []
-        for param, arg in c.leaves(shape):
-            expr = c.term_expr(shape, param, arg, value)
-            test = c.recheck(shape, param, arg)
-            passes = (lambda row, t=test, col=value[1:]: t(row[col])) if test else None
-            shown = None if param == SH.hasValue else value[1:]
-            if expr is not None:
-                flag = f"k{len(binds)}"
-                binds.append(f"BIND(!COALESCE({expr}, false) AS ?{flag})")
-                checks.append(c.check(shape, shown, flag, passes))
-                tests.append(expr)
-                continue
-            item = c.leaf_item(shape, param, arg, value, vs)
-            q = self.add(shape, key, c.restrict([item], False, rows, value, vs),
-                         [c.check(shape, shown, None, passes)])
-            self.detect_values(q, shape, [item], vs)
-        if binds:
-            q = self.add(shape, key, rows + "\n    " + "\n    ".join(binds), checks,
-                         tuple(ch.flag for ch in checks))
-            self.detect_values(q, shape, [("filter", all_of(tests))], vs)
-        for prop in shape.params.get(SH.property, []):
-            c.stack.append(shape.node)
-            try:
-                self.unit(c.sub(prop, SH.property), focus)
-            finally:
-                c.stack.pop()
-        if shape.path is not None:
-            self.property_unit(shape, focus, vs)
-
-    def detect_values(self, q: int, shape: _Shape, items: list[Item], vs: _Vars) -> None:
-        if shape.path is None:
-            self.always.add(q)  # a node shape's own values are its focus nodes: no shortcut
-            return
-        scan = f"?f {shape.sparql_path} ?v ."
-        self.value_branches.append(f"{{ {self.c.restrict(items, False, scan, '?v', vs)} "
-                                   f"BIND({q} AS ?q) }}")
-
-    def property_unit(self, shape: _Shape, focus: str, vs: _Vars) -> None:
-        c, path, node = self.c, shape.sparql_path, shape.node
-        for kind, item in c.property_items(shape, "?f", vs):
-            if kind == "uniqueLang":
-                where = f"{focus} {c.same_lang(shape, '?f', vs, '?lang')}"
-                q = self.add(shape, ("f", "lang"), where, [c.check(shape, None)])
-            elif kind == "lessThanOrEquals":
-                continue  # reported pair by pair below
-            else:
-                q = self.add(shape, ("f",), c.restrict([item], False, focus, "?f", vs),
-                             [c.check(shape, None)])
-            simple = re.fullmatch(r"\^?<[^>]+>", path)
-            if kind == "min" and simple and c.cardinality(shape, SH.minCount) == 1:
-                group = self.min_groups.setdefault((focus, path.startswith("^")), [])
-                group.append((q, path.lstrip("^")))
-            elif kind == "max" and c.cardinality(shape, SH.maxCount) == 1:
-                self.max_branches.append(f"{{ SELECT ({q} AS ?q) WHERE {{ ?f {path} ?v }} "
-                                         "HAVING(COUNT(*) > COUNT(DISTINCT ?f)) }")
-            else:
-                self.always.add(q)
-        for other in shape.params.get(SH.lessThanOrEquals, []):
-            where = (f"{focus} {{ SELECT ?f ?v WHERE {{ ?f {path} ?v }} }} "
-                     f"{{ SELECT ?f ?c WHERE {{ ?f {sparql_term(other, node)} ?c }} }} "
-                     f"FILTER(!COALESCE({le_sparql('?v', '?c')}, false))")
-            check = c.check(shape, "v", None, lambda row: le_passes(row["v"], row["c"]))
-            self.always.add(self.add(shape, ("f", "v", "c"), where, [check]))
-
-    def detectors(self) -> tuple[str, ...]:
-        out = []
-        if self.value_branches:
-            out.append("SELECT DISTINCT ?q WHERE {\n" + "\nUNION\n".join(self.value_branches) + "\n}")
-        if self.max_branches:
-            out.append("SELECT ?q WHERE {\n" + "\nUNION\n".join(self.max_branches) + "\n}")
-        groups = []
-        for (focus, inverse), members in self.min_groups.items():
-            pairs = " ".join(f"({q} {p})" for q, p in members)
-            preds = " ".join(sorted({p for _, p in members}))
-            scan = "?o ?p ?f" if inverse else "?f ?p ?o"
-            groups.append(f"{{ {focus} VALUES (?q ?p) {{ {pairs} }} "
-                          f"MINUS {{ VALUES ?p {{ {preds} }} {scan} }} }}")
-        if groups:
-            out.append("SELECT DISTINCT ?q WHERE {\n" + "\nUNION\n".join(groups) + "\n}")
-        return tuple(out)
-
-
-def compile_shapes(shapes: Graph) -> Plan:
-    """Compile every shape with a target into exact SPARQL queries and the detectors for them.
-
-    Raises :class:`ShapesError`, naming the shape and the component, for anything outside the
-    supported subset of SHACL Core.
-    """
-    compiler = _Compiler(shapes)
-    compiler.check_graph()
-    planner = _Planner(compiler)
-    targeted = {s for p in (SH.targetClass, SH.targetSubjectsOf) for s in shapes.subjects(p, None)}
-    for node in sorted(targeted, key=str):
-        shape = compiler.shape(node)
-        planner.unit(shape, compiler.focus(shape))
-    return Plan(tuple(planner.queries), planner.detectors(), frozenset(planner.always))

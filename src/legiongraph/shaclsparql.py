@@ -1,6 +1,6 @@
 """SHACL validation as SPARQL on the store: the shapes are compiled to SELECT queries
-(:mod:`legiongraph.shaclcompile`) and run on the union of the store's named graphs, so that
-validating a million triples never loads them into rdflib.
+(:mod:`legiongraph.shaclcompile`, :mod:`legiongraph.shaclplan`) and run on the union of the
+store's named graphs, so that validating a million triples never loads them into rdflib.
 
 pySHACL (:func:`legiongraph.validation.validate`) stays the reference: :func:`validate_store`
 returns the same :class:`~legiongraph.validation.ValidationReport`, result for result (top-level
@@ -15,7 +15,8 @@ from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from .progress import QUIET, Progress
-from .shaclcompile import Check, CompiledQuery, Plan, compile_shapes
+from .shaclcompile import Check, CompiledQuery, Plan
+from .shaclplan import compile_shapes
 from .stores.base import Store
 from .validation import ValidationReport, Violation, _short
 

@@ -28,10 +28,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from .errors import ReasoningError
+
+N = TypeVar("N")  # any hashable node: Oxigraph terms here, rdflib terms in ruleindex
 
 __all__ = [
     "AXIOM_PREDICATES",
@@ -39,6 +42,7 @@ __all__ = [
     "UNSUPPORTED_PREDICATES",
     "UNSUPPORTED_TYPES",
     "Rules",
+    "closure",
     "compile_rules",
 ]
 
@@ -127,11 +131,11 @@ def unsupported(triple: Triple, rule: str, where: str = "") -> ReasoningError:
                           f"'reasonable' or 'owlrl' reasoner", axiom=triple)
 
 
-def _closure(edges: dict[Term, set[Term]]) -> dict[Term, set[Term]]:
+def closure(edges: dict[N, set[N]]) -> dict[N, set[N]]:
     """Return, for each node, every node reachable in one step or more."""
-    reach: dict[Term, set[Term]] = {}
+    reach: dict[N, set[N]] = {}
     for start in edges:
-        seen: set[Term] = set()
+        seen: set[N] = set()
         todo = list(edges[start])
         while todo:
             node = todo.pop()
@@ -205,7 +209,7 @@ def compile_rules(axioms: Iterable[Triple], lists: Callable[[Term, Term], list[T
     for cls in typed[CLASS]:
         sup[cls].add(THING)
         sup[NOTHING].add(cls)
-    classes = _closure(sup)
+    classes = closure(sup)
 
     # the property hierarchy: scm-spo, scm-eqp1
     subp: dict[Term, set[Term]] = defaultdict(set)
@@ -214,7 +218,7 @@ def compile_rules(axioms: Iterable[Triple], lists: Callable[[Term, Term], list[T
     for s, _, o in by_predicate[EQ_PROPERTY]:
         subp[s].add(o)
         subp[o].add(s)
-    props = _closure(subp)
+    props = closure(subp)
 
     schema: set[Triple] = set()
     for relation, pairs in ((SUBCLASS, classes), (SUBPROPERTY, props)):
