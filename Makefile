@@ -28,7 +28,18 @@ $(YASGUI_DIR)/yasgui.min.js: $(NPM_STAMP)
 	cp $(YASGUI_SRC)/yasgui.min.css $(YASGUI_SRC)/yasgui.min.js.map $(YASGUI_DIR)/
 	cp $(YASGUI_SRC)/yasgui.min.js $(YASGUI_DIR)/
 
-vendor: $(YASGUI_DIR)/yasgui.min.js
+# The map page's Natural Earth country shapes (world-atlas, public domain) and the code that
+# projects them (d3-geo with its d3-array, topojson-client), pinned in package-lock.json too.
+MAP_DIR := src/legiongraph/web/static/vendor/map
+
+$(MAP_DIR)/countries-110m.json: $(NPM_STAMP)
+	mkdir -p $(MAP_DIR)
+	cp node_modules/d3-array/dist/d3-array.min.js node_modules/d3-geo/dist/d3-geo.min.js $(MAP_DIR)/
+	cp node_modules/topojson-client/dist/topojson-client.min.js $(MAP_DIR)/
+	cp node_modules/world-atlas/LICENSE $(MAP_DIR)/world-atlas-LICENSE
+	cp node_modules/world-atlas/countries-110m.json $(MAP_DIR)/
+
+vendor: $(YASGUI_DIR)/yasgui.min.js $(MAP_DIR)/countries-110m.json
 
 $(LEGIONGRAPH_STORE_PATH)/CURRENT: $(STAMP) $(wildcard ontology/*.ttl data/*/*.ttl data/*/*.trig)
 	$(BIN)/legiongraph build
