@@ -66,6 +66,20 @@ class Config:
     client_concurrency: int = 2
     service_allowlist: tuple[str, ...] = ()
     public: bool = False
+    # the web edge (docs/security.md): waitress closes a connection idle this many seconds, holds
+    # at most connection_limit connections and client_connections from one address; X-Forwarded-For
+    # is read only from trusted_proxies; absolute URLs use public_base_url, and other Host names
+    # than trusted_hosts (plus loopback and the listening host) are refused.
+    channel_timeout: int = 20
+    connection_limit: int = 200
+    client_connections: int = 16
+    trusted_proxies: tuple[str, ...] = ()
+    public_base_url: str | None = None
+    trusted_hosts: tuple[str, ...] = ()
+    # Linked Data pages list at most this many incoming links / statements per page.
+    page_size: int = 200
+    # the key of the keyed hash that re-mints combatants' IRIs in a public build; never commit it
+    public_iri_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.store not in STORE_KINDS:
@@ -84,9 +98,15 @@ class Config:
         if not 1 <= self.workers <= 64:
             raise ConfigError(f"workers: expected 1-64 query worker processes, got {self.workers}")
         for name in ("max_rows", "max_result_bytes", "max_query_bytes", "max_url_bytes",
-                     "client_concurrency"):
+                     "client_concurrency", "channel_timeout", "connection_limit",
+                     "client_connections", "page_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: expected a positive integer, got {getattr(self, name)}")
+
+        if self.public_base_url is not None and not self.public_base_url.startswith(
+                ("http://", "https://")):
+            raise ConfigError(f"public_base_url: expected an http(s) URL such as "
+                              f"https://example.org/legiongraph, got {self.public_base_url!r}")
 
     def replace(self, **changes: Any) -> Config:
         """Return a copy with some settings changed."""
