@@ -6,12 +6,12 @@ STAMP  := $(VENV)/.installed
 # The built store lives in the working copy so that `make run` and `make clean` find it.
 export LEGIONGRAPH_STORE_PATH ?= $(CURDIR)/var/store
 
-.PHONY: run test lint build stats bench loadtest reference vendor clean distclean
+.PHONY: run test lint build stats bench loadtest reference vendor docs clean distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,docs]'
 	touch $(STAMP)
 
 # The query UI's YASGUI, pinned in package-lock.json, is served by our own server (no CDN).
@@ -56,8 +56,14 @@ run: $(LEGIONGRAPH_STORE_PATH)/CURRENT vendor
 	$(BIN)/legiongraph serve
 
 test: $(STAMP) vendor
-	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff check src tests scripts bench docs
 	$(BIN)/pytest -q
+	$(MAKE) docs
+
+# The documentation site (MkDocs, Material theme) in site/; --strict turns a broken link or a
+# missing page into a failure. `legiongraph serve` serves it at /docs/ once built.
+docs: $(STAMP)
+	DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict --quiet
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts bench
@@ -78,7 +84,7 @@ reference: $(STAMP)
 	$(BIN)/python scripts/make_reference.py
 
 clean:
-	rm -rf var tests/artifacts .pytest_cache
+	rm -rf var tests/artifacts .pytest_cache site
 
 distclean: clean
 	rm -rf $(VENV) src/*.egg-info node_modules $(YASGUI_DIR)
