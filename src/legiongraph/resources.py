@@ -98,3 +98,13 @@ class Resources:
     def shapes(self) -> Resource:
         """Return the SHACL shapes file."""
         return self.get("ontology", SHAPES_FILE)
+
+    def docs_site(self) -> Path | None:
+        """Return the folder of the built documentation site (`make docs`), or None if not built."""
+        if self.data_dir is not None and (Path(self.data_dir) / "site" / "index.html").is_file():
+            return Path(self.data_dir) / "site"
+        node = importlib_resources.files("legiongraph") / "resources" / "site"
+        # The site exists only in a working copy where `make docs` ran; an installed wheel has none.
+        if isinstance(node, Path) and (node / "index.html").is_file():
+            return node.resolve()
+        return None

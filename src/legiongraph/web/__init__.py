@@ -25,7 +25,7 @@ def create_app(config: Config, *, store: Store | None = None,
     given (tests, tools), in which case they run inline on it under the outbound guard; an
     explicit executor wins.
     """
-    from . import download, errors, pages, protocol, ui
+    from . import docs, download, errors, pages, protocol, ui
 
     app = Flask(__name__)
     app.config["LEGIONGRAPH"] = config
@@ -56,4 +56,5 @@ def create_app(config: Config, *, store: Store | None = None,
     app.register_blueprint(pages.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(download.bp)
+    app.register_blueprint(docs.bp)
     return app
