@@ -12,6 +12,7 @@ from legiongraph import Config, MemoryStore, OxigraphStore, Resources
 from legiongraph.build import compile_dataset
 from legiongraph.stores import SparqlStore
 from legiongraph.validation import ValidationReport
+from oxigraph_server import OxigraphServer, running_oxigraph_server
 from virtuoso import Virtuoso, require_virtuoso, running_virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,10 +66,27 @@ def virtuoso_store(virtuoso: Virtuoso, dataset: Dataset) -> SparqlStore:
     return SparqlStore(virtuoso.config(), read_only=True)
 
 
-@pytest.fixture(scope="session", params=["oxigraph", "memory", "sparql"])
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """Oxigraph's own server (`oxigraph serve`) on a loopback port, killed at the end."""
+    with running_oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server_store(oxigraph_server: OxigraphServer, dataset: Dataset) -> SparqlStore:
+    """The built article dataset on Oxigraph's server, loaded through SparqlStore, opened read-only."""
+    writer = SparqlStore(oxigraph_server.config(), read_only=False)
+    writer.replace_all(dataset)
+    return SparqlStore(oxigraph_server.config(), read_only=True)
+
+
+# "sparql" is the `sparql` back end on Virtuoso; "sparql-oxigraph" the same back end on Oxigraph's
+# own server, a second engine showing that the remote path does not depend on one server.
+@pytest.fixture(scope="session", params=["oxigraph", "memory", "sparql", "sparql-oxigraph"])
 def store(request: pytest.FixtureRequest) -> OxigraphStore | MemoryStore | SparqlStore:
     """Every store back end, loaded with the built article dataset."""
-    name = {"sparql": "virtuoso"}.get(request.param, request.param)
+    name = {"sparql": "virtuoso", "sparql-oxigraph": "oxigraph_server"}.get(request.param, request.param)
     return request.getfixturevalue(f"{name}_store")
 
 

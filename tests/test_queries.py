@@ -44,7 +44,7 @@ def test_named_query_has_title_description_and_order(query):
 
 @pytest.mark.parametrize("query", LOCAL, ids=lambda q: q.name)
 def test_named_query_answers_as_its_golden_file(store, query, request):
-    if store.kind == "sparql" and query.name in GOLDEN_DEVIATIONS:
+    if request.node.callspec.params["store"] == "sparql" and query.name in GOLDEN_DEVIATIONS:
         raises, reason = GOLDEN_DEVIATIONS[query.name]
         request.applymarker(pytest.mark.xfail(strict=True, raises=raises, reason=reason))
     golden = GOLDEN / f"{query.name}.tsv"
