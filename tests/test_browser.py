@@ -5,6 +5,7 @@ Screenshots are saved under tests/artifacts/ for people to look at.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -141,3 +142,27 @@ def test_person_page_shows_provenance(page, live_server: str, oxigraph_store) ->
     assert "Redut" in text
     assert re.search(r"\b(reported|confirmed|alleged)\b", text, re.I)
     _screenshot(page, "person-page.png")
+
+
+def test_map_shades_the_26_countries_of_the_prisoner_table(page, live_server: str) -> None:
+    page.goto(live_server + "/map")
+    page.wait_for_selector("body[data-map-ready]")
+    assert page.locator("[data-map-error]").count() == 0, page.inner_text("main")
+    shaded = page.locator("#map svg path.country.has-data")
+    assert shaded.count() == 26
+    # Tajikistan (ISO 762, 12 prisoners) is among the darkest; a country with one prisoner is the lightest.
+    fills = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '#map path.country.has-data')].map(p => [p.dataset.iso, [Number(p.dataset.value),
+        getComputedStyle(p).fill]]))""")
+    assert fills["762"][0] == 12
+    darkness = {iso: sum(int(c) for c in re.findall(r"\d+", fill)[:3]) for iso, (_, fill) in fills.items()}
+    by_value = sorted(fills, key=lambda iso: fills[iso][0])
+    assert all(darkness[a] >= darkness[b] for a, b in itertools.pairwise(by_value))
+    assert darkness[by_value[0]] > darkness[by_value[-1]]
+    # Countries outside the table are drawn, unshaded (Ukraine among them).
+    assert page.locator('#map path.country[data-iso="804"]:not(.has-data)').count() == 1
+    assert page.locator("#map svg path.country").count() > 150
+    link = page.locator('#map a.country-link:has(path[data-iso="762"])')
+    assert link.get_attribute("href").endswith("/id/country/TJ")
+    assert link.locator("title").text_content() == "Tajikistan: 12 prisoners of war"
+    _screenshot(page, "map.png")

@@ -89,3 +89,33 @@ def test_charts_page_is_self_contained(client) -> None:
     assert config["iriBase"] == "https://w3id.org/legiongraph/id/"
     assert config["localBase"] == "/id/"
     assert not re.search(r'(?:src|href)="(?:https?:)?//', page), "the charts page loads nothing from outside"
+
+
+def test_map_page_loads_its_shapes_and_queries_from_this_server(client) -> None:
+    page = client.get("/map").get_data(as_text=True)
+    config = _config(page)
+    assert config["worldShapes"] == "/static/vendor/map/countries-110m.json"
+    assert "lg:isoNumeric ?iso" in config["countryQuery"]
+    assert "geo:hasGeometry" in config["placeQuery"] and "wdt:P625" in config["placeQuery"]
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', page)
+    assert scripts[:3] == ["/static/vendor/map/d3-array.min.js", "/static/vendor/map/d3-geo.min.js",
+                           "/static/vendor/map/topojson-client.min.js"]
+    for url in [*scripts, config["worldShapes"]]:
+        response = client.get(url)
+        assert response.status_code == 200, f"{url}: run `make vendor`"
+        response.close()
+    assert 'href="/map"' in client.get("/").get_data(as_text=True)
+
+
+def test_map_country_query_gives_every_country_of_the_prisoner_table_a_shape_key(client) -> None:
+    from legiongraph.web.ui import MAP_COUNTRY_QUERY
+
+    response = client.post("/sparql", data={"query": MAP_COUNTRY_QUERY},
+                           headers={"Accept": "application/sparql-results+json"})
+    rows = response.get_json()["results"]["bindings"]
+    assert len(rows) == 26
+    by_label = {row["countryLabel"]["value"]: (row["iso"]["value"], int(row["prisoners"]["value"]))
+                for row in rows}
+    assert by_label["Tajikistan"] == ("762", 12)
+    assert by_label["Armenia"][0] == "051"
+    assert sum(n for _, n in by_label.values()) == 81

@@ -14,7 +14,8 @@ from ..iris import BASE, PREFIXES
 from ..queries import NamedQuery, list_queries
 from .context import get_resources
 
-__all__ = ["CHART_QUERY", "DEFAULT_QUERY", "TIMELINE_QUERY", "bp"]
+__all__ = ["CHART_QUERY", "DEFAULT_QUERY", "MAP_COUNTRY_QUERY", "MAP_PLACE_QUERY", "TIMELINE_QUERY",
+           "bp"]
 
 bp = Blueprint("ui", __name__, static_folder="static", static_url_path="/static")
 
@@ -65,6 +66,64 @@ ORDER BY ?begin ?end STR(?label)
 """
 
 
+#: The prisoner table with each country's ISO 3166-1 numeric code, the key of its Natural Earth shape.
+MAP_COUNTRY_QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
+PREFIX schema: <https://schema.org/>
+PREFIX lg: <https://w3id.org/legiongraph/ontology#>
+
+SELECT ?country ?countryLabel ?iso ?prisoners
+WHERE {
+  ?obs a qb:Observation ;
+       qb:dataSet <https://w3id.org/legiongraph/id/dataset/foreign-pow-by-citizenship> ;
+       sdmx-dimension:refPeriod "2025-05-02"^^xsd:date ;
+       sdmx-dimension:refArea ?country ;
+       sdmx-measure:obsValue ?value .
+  ?country a schema:Country ;
+           rdfs:label ?countryLabel ;
+           lg:isoNumeric ?iso .
+  FILTER(LANG(?countryLabel) = "en")
+  BIND(xsd:integer(?value) AS ?prisoners)
+}
+ORDER BY DESC(?prisoners) STR(?countryLabel)
+"""
+
+#: Every place with its coordinates if it has any: from a reviewed Wikidata link (wdt:P625 in the
+#: links graph) or from the offline gazetteer (geo:hasGeometry in the gazetteer graph).
+MAP_PLACE_QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <https://schema.org/>
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX wdt: <http://www.wikidata.org/prop/direct/>
+
+SELECT ?place ?placeLabel ?wkt ?source
+WHERE {
+  ?place a/rdfs:subClassOf* schema:Place ;
+         rdfs:label ?placeLabel .
+  FILTER(STRSTARTS(STR(?place), "https://w3id.org/legiongraph/id/place/"))
+  FILTER(LANG(?placeLabel) = "en" || LANG(?placeLabel) = "")
+  OPTIONAL {
+    {
+      ?place skos:exactMatch|skos:closeMatch ?source .
+      FILTER(STRSTARTS(STR(?source), "http://www.wikidata.org/entity/"))
+      ?source wdt:P625 ?wkt .
+    } UNION {
+      ?place geo:hasGeometry ?geometry .
+      ?geometry geo:asWKT ?wkt ;
+                dcterms:source ?source .
+    }
+  }
+}
+ORDER BY STR(?placeLabel) STR(?source)
+"""
+
+
 def prefix_block() -> str:
     """Return the project's prefixes as SPARQL PREFIX lines."""
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
@@ -82,6 +141,7 @@ def _links() -> dict[str, str]:
         "queries": url_for("ui.queries"),
         "iriBase": BASE + "id/",
         "localBase": request.script_root + "/id/",
+        "worldShapes": url_for("ui.static", filename="vendor/map/countries-110m.json"),
     }
 
 
@@ -104,6 +164,13 @@ def charts() -> str:
     config = {**_links(), "chartQuery": CHART_QUERY, "timelineQuery": TIMELINE_QUERY}
     return render_template("charts.html", config=config, timeline_query=TIMELINE_QUERY,
                            chart_query=CHART_QUERY)
+
+
+@bp.get("/map")
+def world_map() -> str:
+    """Show the prisoner table as a world choropleth and the places that have coordinates."""
+    config = {**_links(), "countryQuery": MAP_COUNTRY_QUERY, "placeQuery": MAP_PLACE_QUERY}
+    return render_template("map.html", config=config)
 
 
 @bp.get("/queries.json")
