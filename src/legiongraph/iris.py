@@ -6,6 +6,7 @@ neither reveals nor changes with the spelling of a person's name.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 
@@ -31,6 +32,7 @@ __all__ = [
     "is_person_iri",
     "mint",
     "mint_person",
+    "person_for_key",
     "observation",
     "source_graph",
 ]
@@ -83,6 +85,15 @@ _PERSON = re.compile(r"^" + re.escape(str(ID)) + r"person/[a-z2-7]{8}$")
 def mint_person() -> URIRef:
     """Return a fresh opaque person IRI."""
     return ID["person/" + "".join(secrets.choice(_BASE32) for _ in range(8))]
+
+
+def person_for_key(source_id: str, key: str) -> URIRef:
+    """Return the stable opaque IRI of the person a source record knows by a key."""
+    # A hash of the record's own identifiers, never of a name: the same record (or a revision of
+    # it) keeps its persons' IRIs, and the IRI says nothing about the person.
+    digest = hashlib.sha256(f"legiongraph-person\0{source_id}\0{key}".encode()).digest()
+    bits = int.from_bytes(digest[:5], "big")
+    return ID["person/" + "".join(_BASE32[(bits >> (35 - 5 * i)) & 31] for i in range(8))]
 
 
 def is_person_iri(iri: str) -> bool:

@@ -18,7 +18,7 @@ from ..iris import source_graph
 from ..sourcefile import SourceFile
 from .emit import Builder
 from .problems import Problems
-from .records import check_schema, compile_record, schema
+from .records import check_schema, compile_record, has_source_id, schema, tolerant
 from .resolve import Resolver
 from .stats_csv import compile_table
 from .yamlload import LDict, load_yaml
@@ -63,8 +63,9 @@ def compile_source(path: str | Path, existing: Graph) -> CompiledSource:
         compile_table(path, text, builder)
     else:
         data = load_yaml(text, path.name) or LDict()
-        if check_schema(data, None, problems):
-            compile_record(data, builder, name)
+        if check_schema(data, None, problems) or has_source_id(data):
+            # Problems in one part never hide those of the others: all are reported at once.
+            tolerant(builder, lambda: compile_record(data, builder, name))
     problems.raise_if_any()
     return CompiledSource(name, builder.graph, builder.warnings)
 

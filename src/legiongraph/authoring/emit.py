@@ -12,7 +12,7 @@ from typing import Any
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, TIME
 
-from ..iris import LG, PREFIXES, QB, SCHEMA, SDMX_DIM, SDMX_MEASURE, SEM, concept, mint, observation
+from ..iris import ID, LG, PREFIXES, QB, SCHEMA, SDMX_DIM, SDMX_MEASURE, SEM, concept, mint, observation
 from .problems import Problems
 from .resolve import Resolver, Unresolved
 from .values import DateSpan, day_label, parse_admiralty, parse_count, parse_date_span, parse_qualifier
@@ -22,6 +22,10 @@ __all__ = ["DSD", "Builder", "en"]
 
 DSD = mint("dsd", "count-by-area")
 _DOC_TYPES = {"NewsArticle", "VideoObject", "SocialMediaPosting", "Legislation", "Photograph"}
+# Kinds of document that always carry a publication date: one without it cannot be placed in time.
+_DATED_TYPES = {"NewsArticle"}
+_QUALIFIER_WORDS = {"exactly": "", "at-least": "at least ", "more-than": "more than ",
+                    "nearly": "nearly ", "approximately": "about "}
 
 
 def en(text: object) -> Literal:
@@ -42,6 +46,9 @@ class Builder:
         self.defaults: dict[str, Any] = {}
         self.warnings: list[str] = []
         self.defined: set[URIRef] = set()  # data sets this file describes
+        #: where each resource the file mints is written (line, field), for the shapes' errors
+        self.origins: dict[URIRef, tuple[int, str]] = {}
+        self._figures: dict[URIRef, tuple[int, str]] = {}
 
     # -- reporting -----------------------------------------------------------------------------
     def problem(self, entry: LDict, key: str, prefix: str, message: str) -> None:
@@ -97,8 +104,12 @@ class Builder:
             for target in self.refs(entry, key, prefix):
                 self.add(node, prop, target)
 
+    def origin(self, node: URIRef, entry: LDict, prefix: str) -> None:
+        """Remember the line and field that define a resource (the first one wins)."""
+        self.origins.setdefault(node, (getattr(entry, "line", 0), prefix))
+
     def provenance(self, node: URIRef, entry: LDict, prefix: str) -> None:
-        """Add source, cited source, claimant, certainty and Admiralty code, with file defaults."""
+        """Add source, cited source, claimant, spokesperson, certainty and Admiralty code."""
         merged = LDict({**self.defaults, **entry})
         merged.line, merged.location = entry.line, entry.location
         merged.lines = {**dict.fromkeys(self.defaults, entry.line), **entry.lines}
@@ -106,6 +117,16 @@ class Builder:
         for key, prop in (("cited_source", LG.citedSource), ("claimant", PROV.wasAttributedTo)):
             if merged.get(key):
                 self.links(node, merged, prefix, {key: prop})
+        if merged.get("spokesperson"):
+            person = self.ref(merged, "spokesperson", prefix, "person")
+            if person is not None:
+                # A qualified attribution: the claim stays the claimant's; the person gave it.
+                attribution = mint("attribution", str(node)[len(str(ID)):].lower())
+                self.graph.add((node, PROV.qualifiedAttribution, attribution))
+                self.graph.add((attribution, RDF.type, PROV.Attribution))
+                self.graph.add((attribution, RDFS.label, en("spokesperson's attribution")))
+                self.graph.add((attribution, PROV.agent, person))
+                self.graph.add((attribution, PROV.hadRole, concept("role", "spokesperson")))
         if not merged.get("claimant"):
             self.problem(entry, "claimant", prefix, "missing: expected who makes this claim "
                          "(an organisation or person, by name or IRI)")
@@ -124,22 +145,25 @@ class Builder:
         self.add(node, LG.datePrecision, concept("date-precision", span.precision))
 
     def ref_period(self, span: DateSpan) -> Literal | URIRef:
-        """Return an observation's refPeriod: the date itself, or a period IRI (added if new)."""
+        """Return an observation's refPeriod: the date itself, or a period IRI defined here."""
         if span.is_day:
             return Literal(span.start, datatype=XSD.date)
-        key = f"{span.start.isoformat()}_{span.end.isoformat()}"
-        period = mint("period", key)
-        if not self.resolver.known(period):
-            self.graph.add((period, RDF.type, TIME.ProperInterval))
-            self.graph.add((period, RDFS.label, en(span.label())))
-            for prop, day in ((TIME.hasBeginning, span.start), (TIME.hasEnd, span.end)):
-                instant = mint("instant", day.isoformat())
-                self.graph.add((period, prop, instant))
-                if not self.resolver.known(instant):
-                    self.graph.add((instant, RDF.type, TIME.Instant))
-                    self.graph.add((instant, RDFS.label, en(day_label(day))))
-                    self.graph.add((instant, TIME.inXSDDate, Literal(day, datatype=XSD.date)))
-            self.resolver.define(period)
+        return self.period(span)
+
+    def period(self, span: DateSpan) -> URIRef:
+        """Return a period's IRI and define it, with its instants, in this source's graph."""
+        # Always defined here, even when the store has it: the IRI is deterministic and the
+        # triples identical, so sources never depend on each other for their periods.
+        period = mint("period", f"{span.start.isoformat()}_{span.end.isoformat()}")
+        self.graph.add((period, RDF.type, TIME.ProperInterval))
+        self.graph.add((period, RDFS.label, en(span.label())))
+        for prop, day in ((TIME.hasBeginning, span.start), (TIME.hasEnd, span.end)):
+            instant = mint("instant", day.isoformat())
+            self.graph.add((period, prop, instant))
+            self.graph.add((instant, RDF.type, TIME.Instant))
+            self.graph.add((instant, RDFS.label, en(day_label(day))))
+            self.graph.add((instant, TIME.inXSDDate, Literal(day, datatype=XSD.date)))
+        self.resolver.define(period)
         return period
 
     def document(self, node: URIRef, entry: LDict, prefix: str) -> None:
@@ -162,6 +186,9 @@ class Builder:
             span = self.parse(entry, "published", prefix, parse_date_span)
             if span is not None:
                 self.graph.add((node, *_published(span)))
+        elif _DATED_TYPES & set(kinds if isinstance(kinds, list) else [kinds]):
+            self.problem(entry, "type", prefix, "missing field 'published': a news article needs "
+                         "its publication date (YYYY-MM-DD, YYYY-MM or YYYY)")
         if entry.get("data_as_of"):
             self.graph.add((node, SCHEMA.temporalCoverage, Literal(str(entry["data_as_of"]))))
         if entry.get("url"):
@@ -197,8 +224,20 @@ class Builder:
         except ValueError:
             self.problem(entry, "key", prefix, f"{key!r} cannot end an IRI (expected a lower-case slug)")
             return None
+        line = getattr(entry, "line", 0)
+        if node in self._figures:
+            first, where = self._figures[node]
+            self.problem(entry, "key", prefix, f"this figure and {where} (line {first}) have the same "
+                         f"data set, area and date, so they would merge into one observation <{node}>: "
+                         "give one of them a distinct 'key' (or fix its area or date)")
+            return None
+        self._figures[node] = (line, prefix)
+        self.origin(node, entry, prefix)
         self.graph.add((node, RDF.type, QB.Observation))
         self.text(node, entry, {"label": RDFS.label, "description": SCHEMA.description})
+        if not entry.get("label") and value is not None and qualifier is not None:
+            self.graph.add((node, RDFS.label, en(self._figure_label(dataset, area, span, value,
+                                                                     qualifier))))
         self.graph.add((node, QB.dataSet, dataset))
         self.add(node, SDMX_DIM.refArea, area)
         self.graph.add((node, SDMX_DIM.refPeriod, self.ref_period(span)))
@@ -209,6 +248,17 @@ class Builder:
         self.links(node, entry, prefix, {"about": SCHEMA.about})
         self.provenance(node, entry, prefix)
         return node
+
+
+    def _figure_label(self, dataset: URIRef, area: URIRef | None, span: DateSpan, value: int,
+                      qualifier: str) -> str:
+        """Return a figure's label from its data set, area, date and value."""
+        known = self.resolver.existing
+        counted = self.graph.value(dataset, RDFS.label) or known.value(dataset, RDFS.label)
+        where = (self.graph.value(area, RDFS.label) or known.value(area, RDFS.label)) if area else None
+        what = str(counted) if counted else dataset.rsplit("/", 1)[-1]
+        return (f"{_QUALIFIER_WORDS.get(qualifier, '')}{value}: {what}"
+                f"{f' ({where})' if where else ''}, {span.label()}")
 
 
 def _published(span: DateSpan) -> tuple[URIRef, Literal]:

@@ -8,7 +8,9 @@ the source's name, so that two sources never mint the same IRI.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources as importlib_resources
 from typing import Any
@@ -17,13 +19,14 @@ import jsonschema
 from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
-from ..iris import LG, ORG, SCHEMA, SEM, is_person_iri, mint, mint_person
-from .emit import Builder
+from ..iris import LG, ORG, SCHEMA, SEM, is_person_iri, mint, person_for_key
+from .emit import Builder, en
 from .problems import Problems
 from .values import parse_date_span, parse_duration, slug_of
 from .yamlload import LDict, LList, line_of
 
-__all__ = ["check_schema", "compile_record", "schema", "source_document"]
+__all__ = ["check_schema", "compile_record", "describe_source", "has_source_id", "schema",
+           "source_document", "tolerant"]
 
 ORG_TYPES = {"armed-formation": LG.ArmedFormation, "pmc": LG.PrivateMilitaryCompany,
              "military-unit": LG.MilitaryUnit, "state-body": LG.StateBody,
@@ -99,17 +102,40 @@ def _explain(error: jsonschema.ValidationError, root: Any, path: list[Any]) -> l
     return [(_field(path), line, error.message)]
 
 
+def has_source_id(data: Any) -> bool:
+    """Tell whether a record names its source's id, so that the rest can be checked too."""
+    source = data.get("source") if isinstance(data, dict) else None
+    return isinstance(source, dict) and isinstance(source.get("id"), str) and bool(source["id"])
+
+
+def tolerant(builder: Builder, step: Callable[[], object]) -> None:
+    """Run a compile step on a record the schema refused; the schema's problems already say why."""
+    if not builder.problems.found:
+        step()
+        return
+    # Malformed input that the schema check has already reported.
+    with contextlib.suppress(KeyError, TypeError, AttributeError, ValueError):
+        step()
+
+
 def source_document(builder: Builder, data: LDict) -> None:
-    """Set the builder's source document and describe it unless only its id is given."""
+    """Set the builder's source document and its defaults."""
     entry = data["source"]
     builder.source = mint("doc", str(entry["id"]))
     builder.resolver.define(builder.source, entry.get("label"))
+    builder.origin(builder.source, entry, "source")
+    builder.defaults = dict(data.get("defaults") or {})
+
+
+def describe_source(builder: Builder, data: LDict) -> None:
+    """Describe the source document unless only its id is given (after every entity is known)."""
+    entry = data["source"]
+    assert builder.source is not None  # source_document() ran first
     if set(entry) - {"id"}:
         builder.document(builder.source, entry, "source")
     elif not builder.resolver.known(builder.source):
         builder.problem(entry, "id", "source", f"no document <{builder.source}> in the store: "
                         "expected its label, publisher and date to create it")
-    builder.defaults = dict(data.get("defaults") or {})
 
 
 def _items(data: LDict, section: str) -> list[tuple[str, LDict]]:
@@ -127,12 +153,11 @@ def _register(builder: Builder, data: LDict, name: str) -> dict[int, URIRef]:
         for _, entry in _items(data, section):
             nodes[id(entry)] = mint(kind, str(entry.get("id") or slug_of(entry["label"])))
             define(nodes[id(entry)], entry["label"], *_listed(entry.get("alt_labels")))
-    for where, entry in _items(data, "persons"):
-        given = builder.resolver.iri(str(entry["iri"])) if entry.get("iri") else None
-        if entry.get("iri") and (given is None or not is_person_iri(given)):
-            builder.problem(entry, "iri", where, f"{entry['iri']!r} is not a person IRI (expected "
-                            "lgid:person/ and eight opaque characters; leave it out to create a person)")
-        nodes[id(entry)] = given or mint_person()
+    source_id = str(data["source"]["id"])
+    for number, (where, entry) in enumerate(_items(data, "persons"), start=1):
+        given = _same_person(builder, entry, where)
+        # Stable and opaque: keyed from the source id and the person's key (or place in the file).
+        nodes[id(entry)] = given or person_for_key(source_id, str(entry.get("key") or f"p{number}"))
         define(nodes[id(entry)], entry.get("key"), entry["label"])
     for section, kind, letter in (("memberships", "membership", "m"), ("events", "event", "e"),
                                   ("claims", "claim", "c")):
@@ -145,6 +170,31 @@ def _register(builder: Builder, data: LDict, name: str) -> dict[int, URIRef]:
     return nodes
 
 
+def _same_person(builder: Builder, entry: LDict, where: str) -> URIRef | None:
+    """Return the person already in the graph that a record's ``iri`` or ``same_as`` names."""
+    field = "same_as" if entry.get("same_as") else "iri" if entry.get("iri") else None
+    if field is None:
+        return None
+    text = str(entry[field]).strip()
+    given = builder.resolver.iri(text)
+    if given is None and "/" in text and not text.startswith(("lgid:", "person/")):
+        source, _, key = text.rpartition("/")
+        given = person_for_key(source, key)
+        if not builder.resolver.known(given):
+            builder.problem(entry, field, where, f"no person with key {key!r} in source {source!r} in the "
+                            "store (expected SOURCE-ID/KEY of a person another record defines, or "
+                            "their IRI)")
+            return None
+    if given is None or not is_person_iri(given):
+        builder.problem(entry, field, where, f"{text!r} is not a person IRI (expected lgid:person/ and "
+                        "eight opaque characters, or SOURCE-ID/KEY; leave it out to create a person)")
+        return None
+    if field == "same_as" and not builder.resolver.known(given):
+        builder.problem(entry, field, where, f"no person <{given}> in the store")
+        return None
+    return given
+
+
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
@@ -153,12 +203,14 @@ def compile_record(data: LDict, builder: Builder, name: str) -> None:
     """Compile a checked YAML source record into the builder's graph."""
     source_document(builder, data)
     nodes = _register(builder, data, name)
+    describe_source(builder, data)  # its publisher may be an organisation this record defines
     g, b = builder.graph, builder
     for where, entry in _items(data, "documents"):
         if set(entry) - {"id"}:
             b.document(nodes[id(entry)], entry, where)
     for where, entry in _items(data, "organisations"):
         node = nodes[id(entry)]
+        b.origin(node, entry, where)
         g.add((node, RDF.type, ORG_TYPES[entry["type"]]))
         b.text(node, entry, {**LABELS, "alt_labels": SKOS.altLabel})
         b.links(node, entry, where, {"part_of": ORG.subOrganizationOf, "based_in": LG.basedIn})
@@ -166,6 +218,7 @@ def compile_record(data: LDict, builder: Builder, name: str) -> None:
             g.add((node, SCHEMA.url, Literal(entry["url"], datatype=XSD.anyURI)))
     for where, entry in _items(data, "places"):
         node = nodes[id(entry)]
+        b.origin(node, entry, where)
         g.add((node, RDF.type, PLACE_TYPES[entry["type"]]))
         b.text(node, entry, {**LABELS, "alt_labels": SKOS.altLabel})
         b.links(node, entry, where, {"in": SCHEMA.containedInPlace, "close_match": SKOS.closeMatch})
@@ -173,16 +226,22 @@ def compile_record(data: LDict, builder: Builder, name: str) -> None:
         _person(b, nodes[id(entry)], entry, where, name)
     for where, entry in _items(data, "memberships"):
         node = nodes[id(entry)]
+        b.origin(node, entry, where)
         g.add((node, RDF.type, ORG.Membership))
         b.text(node, entry, LABELS)
         b.links(node, entry, where, {"member": ORG.member, "organisation": ORG.organization})
         if entry.get("role"):
             b.add(node, ORG.role, b.concept(entry, "role", where, "role"))
+        if entry.get("during"):
+            span = b.parse(entry, "during", where, parse_date_span)
+            if span is not None:
+                g.add((node, ORG.memberDuring, b.period(span)))
         b.provenance(node, entry, where)
     for where, entry in _items(data, "events"):
         _event(b, nodes[id(entry)], entry, where)
     for where, entry in _items(data, "claims"):
         node = nodes[id(entry)]
+        b.origin(node, entry, where)
         g.add((node, RDF.type, LG.Claim))
         b.text(node, entry, LABELS)
         b.links(node, entry, where, {**CLAIM_LINKS, "subject": RDF.subject, "object": RDF.object})
@@ -195,6 +254,7 @@ def compile_record(data: LDict, builder: Builder, name: str) -> None:
         b.provenance(node, entry, where)
     for where, entry in _items(data, "statistics"):
         node = nodes[id(entry)]
+        b.origin(node, entry, where)
         if entry.get("label"):
             b.dataset(node, entry, where)
         elif not b.resolver.known(node):
@@ -205,10 +265,24 @@ def compile_record(data: LDict, builder: Builder, name: str) -> None:
 
 
 def _person(b: Builder, node: URIRef, entry: LDict, where: str, name: str) -> None:
-    for kind in PERSON_TYPES[entry.get("type", "combatant")]:
-        b.graph.add((node, RDF.type, kind))
-    b.text(node, entry, {"label": RDFS.label, "name": SCHEMA.name, "alt_labels": SKOS.altLabel,
-                         "job_title": SCHEMA.jobTitle, "description": SCHEMA.description})
+    b.origin(node, entry, where)
+    linked = bool(entry.get("same_as") or entry.get("iri")) and b.resolver.known(node)
+    if entry.get("type") or not linked:  # a linked person keeps their types unless one is given
+        for kind in PERSON_TYPES[entry.get("type", "combatant")]:
+            b.graph.add((node, RDF.type, kind))
+    known = b.resolver.existing
+    if linked:
+        # A person already in the graph keeps their label and name; this record's spellings
+        # become other names of theirs.
+        current = {str(o) for p in (RDFS.label, SCHEMA.name, SKOS.altLabel) for o in known.objects(node, p)}
+        for key in ("label", "name"):
+            if entry.get(key) and str(entry[key]).strip() not in current:
+                b.graph.add((node, SKOS.altLabel, en(entry[key])))
+        b.text(node, entry, {"alt_labels": SKOS.altLabel, "job_title": SCHEMA.jobTitle,
+                             "description": SCHEMA.description})
+    else:
+        b.text(node, entry, {"label": RDFS.label, "name": SCHEMA.name, "alt_labels": SKOS.altLabel,
+                             "job_title": SCHEMA.jobTitle, "description": SCHEMA.description})
     if entry.get("nationality"):
         b.add(node, SCHEMA.nationality, b.parse(entry, "nationality", where, b.resolver.area))
     b.links(node, entry, where, {"origin": LG.originPlace, "home": SCHEMA.homeLocation})
@@ -237,6 +311,7 @@ def _person(b: Builder, node: URIRef, entry: LDict, where: str, name: str) -> No
 
 
 def _event(b: Builder, node: URIRef, entry: LDict, where: str) -> None:
+    b.origin(node, entry, where)
     b.graph.add((node, RDF.type, SEM.Event))
     b.text(node, entry, LABELS)
     b.add(node, SEM.eventType, b.concept(entry, "type", where, "event-type"))

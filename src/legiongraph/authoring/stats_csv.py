@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..iris import mint
 from .emit import Builder
-from .records import check_schema, source_document
+from .records import check_schema, describe_source, has_source_id, source_document, tolerant
 from .yamlload import LDict, load_yaml
 
 __all__ = ["COLUMNS", "compile_table", "split_front_matter"]
@@ -47,16 +47,18 @@ def compile_table(path: Path, text: str, builder: Builder) -> None:
             return
         header_text, header_location, header_first = sibling.read_text(encoding="utf-8"), sibling.name, 1
     header = load_yaml(header_text, header_location, header_first) or LDict()
-    if not check_schema(header, "statsHeader", builder.problems):
-        return
+    if not check_schema(header, "statsHeader", builder.problems) and not has_source_id(header):
+        return  # without a source id nothing else can be checked; otherwise go on to the rows
     source_document(builder, header)
+    tolerant(builder, lambda: describe_source(builder, header))
     datasets: dict[str, object] = {}
     for index, entry in enumerate(header.get("datasets") or []):
         node = mint("dataset", str(entry["id"]))
         datasets[str(entry["id"]).casefold()] = node
         if entry.get("label"):
             datasets[str(entry["label"]).strip().casefold()] = node
-            builder.dataset(node, entry, f"datasets[{index}]")
+            tolerant(builder, lambda entry=entry, node=node, index=index: builder.dataset(
+                node, entry, f"datasets[{index}]"))
     reader = csv.DictReader(io.StringIO(table))
     columns = [c.strip() for c in reader.fieldnames or []]
     for column in columns:
