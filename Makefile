@@ -3,16 +3,32 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The built store lives in the working copy so that `make run` and `make clean` find it.
-export LEGIONGRAPH_STORE_PATH ?= $(CURDIR)/var/store
+TEST_STAMP := $(VENV)/.installed-test
+DOCS_STAMP := $(VENV)/.installed-docs
+# The store a checkout builds and serves: the CLI's own default (config.default_store_path), so that
+# `legiongraph query ...` typed after `make run` reads it too. Not exported: a store_path set in a
+# configuration file must keep its precedence over this default.
+LEGIONGRAPH_STORE_PATH ?= $(CURDIR)/var/store
+# `make run PORT=8080 HOST=0.0.0.0`; empty means the configured value (default 127.0.0.1:8000).
+PORT ?=
+HOST ?=
 
 .PHONY: run test lint build stats bench loadtest reference vendor docs clean distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,docs]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+# The test and docs tools (playwright, hypothesis, ruff, mkdocs) only for `make test` / `make docs`.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
 
 # The query UI's YASGUI, pinned in package-lock.json, is served by our own server (no CDN).
 NPM_STAMP  := node_modules/.installed
@@ -53,19 +69,19 @@ run: $(LEGIONGRAPH_STORE_PATH)/CURRENT vendor
 	@echo "== Foreign prisoners of war held by Ukraine on 2 May 2025, by citizenship =="
 	$(BIN)/legiongraph query pow-by-country
 	@echo
-	$(BIN)/legiongraph serve
+	$(BIN)/legiongraph serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: $(STAMP) vendor
+test: $(TEST_STAMP) $(DOCS_STAMP) vendor
 	$(BIN)/ruff check src tests scripts bench docs
 	$(BIN)/pytest -q
 	$(MAKE) docs
 
 # The documentation site (MkDocs, Material theme) in site/; --strict turns a broken link or a
 # missing page into a failure. `legiongraph serve` serves it at /docs/ once built.
-docs: $(STAMP)
+docs: $(DOCS_STAMP)
 	DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict --quiet
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests scripts bench
 
 # Not part of `make test`: builds, serves and times 10k, 100k and 1M synthetic triples against raw

@@ -18,7 +18,8 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["REASONERS", "STORE_KINDS", "VALIDATORS", "Config", "default_home", "load_config"]
+__all__ = ["REASONERS", "STORE_KINDS", "VALIDATORS", "Config", "default_home", "default_store_path",
+           "load_config"]
 
 ENV_PREFIX = "LEGIONGRAPH_"
 STORE_KINDS = ("oxigraph", "memory", "sparql")
@@ -32,13 +33,23 @@ def default_home() -> Path:
     return Path(base) / "legiongraph"
 
 
+def default_store_path() -> Path:
+    """Return the default store: a source checkout's ``var/store``, else under :func:`default_home`."""
+    # `make run`, `legiongraph` and `legiongraph serve` from one checkout must read one store, and
+    # two checkouts must never read each other's; an installed package has no checkout to use.
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "src" / "legiongraph").is_dir():
+        return root / "var" / "store"
+    return default_home() / "store"
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting legiongraph reads; build one with :func:`load_config`."""
 
     # where the graph lives
     store: str = "oxigraph"
-    store_path: Path = field(default_factory=lambda: default_home() / "store")
+    store_path: Path = field(default_factory=default_store_path)
     data_dir: Path | None = None
     # a SPARQL 1.1 server (store = "sparql"): query, update and Graph Store Protocol endpoints
     sparql_endpoint: str | None = None
@@ -54,6 +65,9 @@ class Config:
     # "sparql" runs the shapes as SPARQL queries inside the store, with pySHACL's results
     # (tests/test_shaclsparql.py); "pyshacl" is the reference.
     validator: str = "sparql"
+    # who is recorded in the activity log (graph lgg:log) for ingest and retract, unless the
+    # command says --as NAME; None records the operating-system user name
+    analyst: str | None = None
     # serving
     host: str = "127.0.0.1"
     port: int = 8000
