@@ -221,3 +221,23 @@ def test_service_description_links_the_dumps(client):
     dumps = sorted(str(o) for o in sd.objects(None, VOID.dataDump))
     assert "http://localhost/download/legiongraph.nq" in dumps
     assert "http://localhost/download/legiongraph.trig" in dumps
+
+
+def test_service_description_names_endpoint_licence_uri_space_and_vocabularies_of_the_dataset(client):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCTERMS, VOID
+
+    from legiongraph.export import DOWNLOAD_FILES
+
+    sd = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).data, format="turtle")
+    dataset = URIRef("https://w3id.org/legiongraph/dataset")
+    service_ns = "http://www.w3.org/ns/sparql-service-description#"
+    assert (None, URIRef(service_ns + "defaultDataset"), dataset) in sd
+    assert sd.value(dataset, VOID.sparqlEndpoint) == URIRef("http://localhost/sparql")
+    assert sd.value(dataset, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert str(sd.value(dataset, VOID.uriSpace)) == "https://w3id.org/legiongraph/"
+    vocabularies = {str(v) for v in sd.objects(dataset, VOID.vocabulary)}
+    assert {"https://w3id.org/legiongraph/ontology#", "https://schema.org/",
+            "http://purl.org/linked-data/cube#"} <= vocabularies
+    dumps = {str(o) for o in sd.objects(dataset, VOID.dataDump)}
+    assert dumps == {f"http://localhost/download/{name}" for name in DOWNLOAD_FILES}

@@ -10,10 +10,12 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, VOID, XSD
 
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
+from .iris import BASE, LG, LGV, ORG, QB, SCHEMA, SDMX_DIM, SDMX_MEASURE, SEM
 from .linking.targets import GRAPH_LINKS, TARGETS
 from .stores.base import Store
 
-__all__ = ["GraphStats", "graph_statistics", "service_description"]
+__all__ = ["DATASET_IRI", "LICENSE_IRI", "VOCABULARIES", "GraphStats", "graph_statistics",
+           "service_description"]
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
@@ -32,6 +34,14 @@ _FORMAT_IRIS = {
     "trig": "TriG",
     "nquads": "N-Quads",
 }
+
+DATASET_IRI = BASE + "dataset"
+LICENSE_IRI = "https://creativecommons.org/licenses/by/4.0/"
+# The vocabularies whose terms the data uses (void:vocabulary names namespaces).
+VOCABULARIES = tuple(str(ns) for ns in (
+    LG, LGV, SCHEMA, ORG, SEM, QB, SDMX_DIM, SDMX_MEASURE, "http://www.w3.org/ns/prov#",
+    "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/",
+    "http://www.w3.org/2006/time#"))
 
 _STATS = """
 SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
@@ -120,9 +130,17 @@ def service_description(endpoint: str, stats: list[GraphStats], title: str = "le
     g.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
     for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
         g.add((service, SD.resultFormat, FORMATS_NS[_FORMAT_IRIS[fmt.name]]))
-    dataset = BNode("dataset")
+    # The default dataset is the dataset the archive and /dataset describe: one IRI, so that
+    # VoID and DCAT consumers can join the Service Description with the other descriptions.
+    dataset = URIRef(DATASET_IRI)
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint)))
+    g.add((dataset, DCTERMS.license, URIRef(LICENSE_IRI)))
+    g.add((dataset, VOID.uriSpace, Literal(BASE)))
+    for vocabulary in VOCABULARIES:
+        g.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     g.add((dataset, DCTERMS.title, Literal(title, lang="en")))
     g.add((dataset, RDFS.comment, Literal(
         "The default graph is the union of all named graphs, including the graph of OWL 2 RL "
@@ -149,8 +167,8 @@ def service_description(endpoint: str, stats: list[GraphStats], title: str = "le
     return g
 
 
-def _linkset(g: Graph, graph: BNode, dataset: BNode, predicate: URIRef, space: str, links: int,
-             key: str) -> None:
+def _linkset(g: Graph, graph: BNode, dataset: BNode | URIRef, predicate: URIRef, space: str,
+             links: int, key: str) -> None:
     """Describe the links of one predicate to one dataset as a VoID Linkset within the graph."""
     target = next(t for t in TARGETS if t.uri_space == space)
     linkset = BNode(f"linkset-{key}")
