@@ -24,28 +24,42 @@ class Format:
         """Return the Content-Type header value, with the charset for text formats."""
         return f"{self.media_type}; charset=utf-8"
 
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        """Return every media type this format answers to, the canonical one first."""
+        return (self.media_type, *(a for a in self.aliases if "/" in a))
 
-# The first entry of each list is the default when a client accepts anything.
+
+# The first entry of each list is the default when a client accepts anything. The aliases are
+# those of Oxigraph's media-type table plus the ``format=`` values SPARQLWrapper sends
+# (``rdf+xml``, ``n3``, ``json-ld``); N3 is answered as Turtle, which every N3 reader reads.
 RESULT_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", "json", ".srj", ("srj",)),
-    Format("xml", "application/sparql-results+xml", "xml", ".srx", ("srx",)),
+    Format("json", "application/sparql-results+json", "json", ".srj",
+           ("srj", "application/json", "text/json")),
+    Format("xml", "application/sparql-results+xml", "xml", ".srx",
+           ("srx", "application/xml", "text/xml")),
     Format("csv", "text/csv", "csv", ".csv"),
-    Format("tsv", "text/tab-separated-values", "tsv", ".tsv"),
+    Format("tsv", "text/tab-separated-values", "tsv", ".tsv", ("text/tsv",)),
 )
 
 GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", "turtle", ".ttl", ("ttl",)),
-    Format("nt", "application/n-triples", "nt", ".nt", ("ntriples", "n-triples")),
-    Format("jsonld", "application/ld+json", "json-ld", ".jsonld", ("json-ld",)),
-    Format("rdfxml", "application/rdf+xml", "xml", ".rdf", ("xml", "rdf")),
-    Format("trig", "application/trig", "trig", ".trig"),
-    Format("nquads", "application/n-quads", "nquads", ".nq", ("nq", "n-quads")),
+    Format("turtle", "text/turtle", "turtle", ".ttl",
+           ("ttl", "n3", "text/n3", "application/x-turtle", "application/turtle", "text/rdf+n3",
+            "application/rdf+n3")),
+    Format("nt", "application/n-triples", "nt", ".nt", ("ntriples", "n-triples", "text/plain")),
+    Format("jsonld", "application/ld+json", "json-ld", ".jsonld",
+           ("json-ld", "json", "application/json")),
+    Format("rdfxml", "application/rdf+xml", "xml", ".rdf",
+           ("xml", "rdf", "rdf+xml", "rdfxml", "application/xml", "text/xml")),
+    Format("trig", "application/trig", "trig", ".trig", ("application/x-trig",)),
+    Format("nquads", "application/n-quads", "nquads", ".nq", ("nq", "n-quads", "text/x-nquads")),
 )
 
 
 def by_name(name: str, formats: tuple[Format, ...]) -> Format | None:
-    """Find a format by short name, alias or media type."""
-    key = name.strip().lower()
+    """Find a format by short name, alias or media type (parameters such as charset ignored)."""
+    # An unencoded '+' in a URL (format=rdf+xml typed by hand) arrives as a space.
+    key = name.split(";", 1)[0].strip().lower().replace(" ", "+")
     for fmt in formats:
         if key in (fmt.name, fmt.media_type, *fmt.aliases):
             return fmt

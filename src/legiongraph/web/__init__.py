@@ -25,7 +25,7 @@ def create_app(config: Config, *, store: Store | None = None,
     given (tests, tools), in which case they run inline on it under the outbound guard; an
     explicit executor wins.
     """
-    from . import docs, download, errors, pages, protocol, ui
+    from . import caching, docs, download, errors, graphstore, pages, protocol, resolve, ui
 
     app = Flask(__name__)
     app.config["LEGIONGRAPH"] = config
@@ -40,6 +40,7 @@ def create_app(config: Config, *, store: Store | None = None,
             executor = ProcessExecutor(config, workers=config.workers, timeout=config.query_timeout)
     init_context(app, store, executor)
     errors.init_app(app)
+    caching.init_app(app)
 
     @app.before_request
     def _url_length() -> Response | None:
@@ -56,5 +57,7 @@ def create_app(config: Config, *, store: Store | None = None,
     app.register_blueprint(pages.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(download.bp)
+    app.register_blueprint(graphstore.bp)
+    app.register_blueprint(resolve.bp)
     app.register_blueprint(docs.bp)
     return app

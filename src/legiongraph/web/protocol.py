@@ -16,14 +16,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..config import Config
 from ..errors import LegiongraphError, TooLarge, UpdateRefused
-from ..formats import GRAPH_FORMATS, RESULT_FORMATS, Format, by_name, serialize_graph
+from ..formats import GRAPH_FORMATS, RESULT_FORMATS, Format, serialize_graph
 from ..iris import PREFIXES
 from ..service import Answer, request_for
 from ..servicedesc import service_description
+from .conneg import negotiate, prefers_html
 from .context import get_config, get_executor, get_limiter, get_statistics
 from .errors import error_response, internal_error, plain_error
 
-__all__ = ["TRUNCATED_HEADER", "body_limit", "bp", "cors"]
+__all__ = ["PARAMETERS", "TRUNCATED_HEADER", "body_limit", "bp", "cors"]
 
 bp = Blueprint("protocol", __name__)
 
@@ -32,6 +33,9 @@ QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
 TRUNCATED_HEADER = "X-Legiongraph-Truncated"
+#: The parameters /sparql understands; any other is refused with 400 rather than ignored.
+#: ``output`` is the name some clients (Fuseki's) give ``format``.
+PARAMETERS: tuple[str, ...] = ("query", "default-graph-uri", "named-graph-uri", "format", "output")
 # Percent-encoding makes a form-encoded query up to three times longer than the query itself.
 _FORM_OVERHEAD = 3
 
@@ -58,23 +62,7 @@ def _accept() -> MIMEAccept:
 
 
 def _negotiate(formats: tuple[Format, ...], override: str | None) -> Format | None:
-    """Pick the format the client prefers: highest q-value, then the client's own order.
-
-    Wildcards count (``text/*``, ``*/*``); ``q=0`` excludes. Among equally acceptable formats the
-    one the client names first wins, then the server's order (JSON before XML).
-    """
-    if override:
-        return by_name(override, formats)
-    accept = _accept()
-    if not accept:
-        return formats[0]
-    named = [value.lower() for value, _ in accept]
-    scored = [(accept.quality(f.media_type), f) for f in formats]
-    best = max(q for q, _ in scored)
-    if best <= 0:
-        return None
-    tied = [f for q, f in scored if q == best]
-    return min(tied, key=lambda f: named.index(f.media_type) if f.media_type in named else len(named))
+    return negotiate(formats, override)
 
 
 def body_limit(config: Config) -> int:
@@ -111,7 +99,7 @@ def _check_size(text: str, config: Config) -> str:
 def _read_request(config: Config) -> tuple[str | None, dict[str, list[str]]]:
     """Return the query text (None for a service-description request) and the parameters."""
     url = _params(request.query_string, "query string")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD is GET without the body
         if _is_update(url):
             raise UpdateRefused(READ_ONLY)
         queries = url.get("query", [])
@@ -161,7 +149,25 @@ def cors(response: Response) -> Response:
     return response
 
 
+def _unknown_parameters(params: dict[str, list[str]]) -> str | None:
+    unknown = sorted(set(params) - set(PARAMETERS))
+    if not unknown:
+        return None
+    hint = (" (to read a graph, use the Graph Store Protocol: GET /store?graph=IRI or "
+            "/store?default)") if {"graph", "default"} & set(unknown) else ""
+    return (f"unknown parameter {', '.join(repr(n) for n in unknown)}: /sparql takes "
+            f"{', '.join(PARAMETERS)}{hint}")
+
+
 def _service_description(fmt_override: str | None) -> Response:
+    if fmt_override is None and prefers_html(GRAPH_FORMATS):
+        from .resolve import html_triples  # a browser that opens the endpoint gets a page
+
+        graph = service_description(request.base_url, get_statistics())
+        return html_triples(
+            "SPARQL service description", request.base_url,
+            "This is the SPARQL 1.1 endpoint: send it queries with ?query= or POST, or use the "
+            "query UI at /. What it serves, in RDF:", sorted(graph, key=lambda t: tuple(map(str, t))))
     fmt = _negotiate(GRAPH_FORMATS, fmt_override)
     if fmt is None:
         return plain_error(406, "the service description is available as " +
@@ -187,7 +193,10 @@ def _respond(config: Config) -> Response:
         text, params = _read_request(config)
     except BadRequest as exc:
         return plain_error(exc.status, str(exc))
-    override = (params.get("format") or [None])[0]
+    unknown = _unknown_parameters(params)
+    if unknown:
+        return plain_error(400, unknown)
+    override = (params.get("format") or params.get("output") or [None])[0]
     if text is None:
         return _service_description(override)
     # Not parsed here: the query gate runs in the query worker, under the time limit.
