@@ -101,12 +101,14 @@ def load_cmd(config: Config, sources: tuple[Path, ...], graph: str | None) -> No
 @click.command("ingest")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be added, and every problem; write nothing.")
+@click.option("--as", "analyst", default=None, metavar="NAME",
+              help="Who to record in the activity log (default: the analyst setting, else your user name).")
 @click.pass_obj
-def ingest_cmd(config: Config, files: tuple[Path, ...], dry_run: bool) -> None:
-    """Add source FILES (one named graph each) to the store, if everything still conforms."""
+def ingest_cmd(config: Config, files: tuple[Path, ...], dry_run: bool, analyst: str | None) -> None:
+    """Add or revise source FILES (one named graph each), if everything still conforms."""
     from .ingest import ingest
 
-    report = ingest(config, list(files), dry_run=dry_run, progress=Progress())
+    report = ingest(config, list(files), dry_run=dry_run, progress=Progress(), analyst=analyst)
     click.echo(report.text(), nl=False)
     if report.problems:  # only a dry run returns problems; a real ingest raises ValidationFailed
         sys.exit(1)
@@ -129,12 +131,29 @@ def sources_cmd(config: Config) -> None:
 
 @click.command("retract")
 @click.argument("source")
+@click.option("--as", "analyst", default=None, metavar="NAME",
+              help="Who to record in the activity log (default: the analyst setting, else your user name).")
 @click.pass_obj
-def retract_cmd(config: Config, source: str) -> None:
+def retract_cmd(config: Config, source: str, analyst: str | None) -> None:
     """Remove one SOURCE's graph and the entailments only it supported, and its data file."""
     from .ingest import retract
 
-    click.echo(retract(config, source, progress=Progress()).text(), nl=False)
+    click.echo(retract(config, source, progress=Progress(), analyst=analyst).text(), nl=False)
 
 
-DATA_COMMANDS = (ingest_cmd, sources_cmd, retract_cmd, export_cmd, archive_cmd, load_cmd)
+@click.command("log")
+@click.option("--source", default=None, help="Only the activities of this source.")
+@click.pass_obj
+def log_cmd(config: Config, source: str | None) -> None:
+    """List who ingested, revised or retracted which source, when, and from which file."""
+    from .activitylog import read_log
+
+    with open_store(config) as store:
+        found = [a for a in read_log(store) if source is None or a.source == source]
+    click.echo(f"{'time (UTC)':<27} {'action':<10} {'source':<32} {'analyst':<16} file  changes")
+    for activity in found:
+        click.echo(activity.text())
+    click.echo(f"({len(found)} activities)")
+
+
+DATA_COMMANDS = (ingest_cmd, sources_cmd, retract_cmd, log_cmd, export_cmd, archive_cmd, load_cmd)

@@ -26,8 +26,9 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 
 from rdflib import Dataset, Graph
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
+from .activitylog import GRAPH_LOG, activity_triples, analyst_name
 from .authoring import SUFFIXES as AUTHORING_SUFFIXES
 from .authoring import as_source_file
 from .build import load_shapes
@@ -35,8 +36,17 @@ from .config import Config
 from .errors import ConfigError, LoadError, ResourceNotFound, StoreError, ValidationFailed
 from .fsutil import TMP_PREFIX, atomic_write_bytes
 from .incremental import Delta, Schema, plan_change
-from .ingestreport import IngestReport, Problem, SourceSummary, duplicate_warnings, explain, short, summarise
-from .iris import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, SCHEMA, source_graph
+from .ingestreport import (
+    IngestReport,
+    Problem,
+    SourceSummary,
+    changes,
+    duplicate_warnings,
+    explain,
+    short,
+    summarise,
+)
+from .iris import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, PREFIXES, SCHEMA, source_graph
 from .privacy import is_public
 from .progress import QUIET, Progress
 from .resources import KINDS, Resources
@@ -166,7 +176,35 @@ def _seed(folder: Path, config: Config) -> str | None:
             f"the data folder {config.data_dir} builds this store")
 
 
-def _write(store: Store, folder: Path, sources: Sequence[SourceFile], delta: Delta) -> None:
+def _collisions(store: Store, sources: Sequence[SourceFile], folder: Path | None) -> list[Problem]:
+    """Refuse a source whose document or figures another source's graph already defines."""
+    problems = []
+    for src in sources:
+        docs = {o for o in src.triples.objects(None, PROV.wasDerivedFrom)
+                if (o, RDF.type, None) in src.triples}
+        figures = {s for s in src.triples.subjects(RDF.type, None) if str(s).startswith(str(ID["obs/"]))}
+        mine = docs | figures
+        if not mine:
+            continue
+        values = " ".join(f"<{n}>" for n in sorted(mine))
+        rows = store.query(f"""SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {values} }}
+            GRAPH ?g {{ ?s a ?t }} FILTER(?g != <{src.graph}> && STRSTARTS(STR(?g), "{GRAPH['source/']}")) }}
+            ORDER BY ?s ?g""").rows
+        for node, graph in rows:
+            other = str(graph).rsplit("/", 1)[-1]
+            files = _data_files(folder, other) if folder is not None else []
+            where = f"{files[0]}" if files else f"source {other}"
+            what = "source.id" if node in docs else "figure"
+            line = src.line_of(node)  # type: ignore[arg-type]
+            problems.append(Problem(f"{src.path}, line {line}" if line else str(src.path), what,
+                                    f"{short(node)} is already defined by {where}: a copied record "
+                                    "must get its own source id (and figures their own keys), or "
+                                    f"revise {other} instead", short(node)))
+    return problems
+
+
+def _write(store: Store, folder: Path, sources: Sequence[SourceFile], delta: Delta,
+           log: set | None = None) -> None:
     """Write the data files, then the store in one transaction; put the files back if it fails."""
     undo: list[tuple[Path, bytes | None]] = []
     try:
@@ -178,7 +216,7 @@ def _write(store: Store, folder: Path, sources: Sequence[SourceFile], delta: Del
                 atomic_write_bytes(path, data)
         if not delta.unchanged:
             store.patch(replace=delta.replace, remove={GRAPH_INFERRED: delta.remove_inferred},
-                        add={GRAPH_INFERRED: delta.add_inferred})
+                        add={GRAPH_INFERRED: delta.add_inferred, GRAPH_LOG: log or set()})
     except BaseException:
         for path, previous in reversed(undo):
             if previous is None:
@@ -199,7 +237,7 @@ def _data_files(folder: Path, name: str) -> list[Path]:
 
 
 def ingest(config: Config, files: Sequence[Path], dry_run: bool = False,
-           progress: Progress = QUIET) -> IngestReport:
+           progress: Progress = QUIET, analyst: str | None = None) -> IngestReport:
     """Add or replace source files in the store; raise ValidationFailed, naming every problem."""
     progress.step(f"compiling {len(files)} source file(s)")
     sources = _compile_all(files, functools.cache(lambda: _union(config)))
@@ -220,12 +258,13 @@ def ingest(config: Config, files: Sequence[Path], dry_run: bool = False,
                               added_inferred=len(delta.add_inferred),
                               removed_inferred=len(delta.remove_inferred), validated=len(delta.focus),
                               read=delta.read)
-        report.problems = _extension_problems(sources, schema)
+        report.problems = _extension_problems(sources, schema) + _collisions(store, sources, folder)
         report.problems += explain(delta.violations, sources, schema.shapes)
         report.violations = delta.violations
         report.sources, report.warnings = summarise(store, sources, delta.replace, schema.terms)
         for src, summary in zip(sources, report.sources, strict=True):
             summary.data_file = folder / _file_name(src) if folder else None
+            summary.added, summary.removed = changes(store, src)
         if dry_run:
             progress.step("looking for probable duplicates")
             report.warnings += duplicate_warnings(store, sources, delta.add_inferred, delta.replace)
@@ -237,11 +276,21 @@ def ingest(config: Config, files: Sequence[Path], dry_run: bool = False,
         assert folder is not None  # sources_dir() raised otherwise
         note = _seed(folder, config) if config.data_dir is not None else None
         report.notes += [note] if note else []
-        _write(store, folder, sources, delta)
+        who = analyst_name(config.analyst, analyst)
+        log = set()
+        for src, summary in zip(sources, report.sources, strict=True):
+            if summary.added or summary.removed:
+                action = "ingest" if summary.previous is None else "revision"
+                log |= activity_triples(action, src.name, src.graph, who, src.path.name, src.data,
+                                        sum(summary.added.values()), sum(summary.removed.values()))
+        _write(store, folder, sources, delta, log)
+        if log:
+            report.notes.append(f"recorded in the activity log as {who} ('legiongraph log')")
     return report
 
 
-def retract(config: Config, name: str, progress: Progress = QUIET) -> IngestReport:
+def retract(config: Config, name: str, progress: Progress = QUIET,
+            analyst: str | None = None) -> IngestReport:
     """Remove one source's graph and the entailments only it supported, if the rest still conforms."""
     try:
         graph = source_graph(name)
@@ -270,12 +319,15 @@ def retract(config: Config, name: str, progress: Progress = QUIET) -> IngestRepo
         note = _seed(folder, config) if config.data_dir is not None else None
         report.notes += [note] if note else []
         files = _data_files(folder, name)
+        who = analyst_name(config.analyst, analyst)
+        log = activity_triples("retraction", name, graph, who, files[0].name if files else None,
+                               files[0].read_bytes() if files else None, 0, triples)
         aside = [f.with_name(f"{TMP_PREFIX}{f.name}.retracted") for f in files]
         for file, moved in zip(files, aside, strict=True):
             os.replace(file, moved)
         try:
             store.patch(replace=delta.replace, remove={GRAPH_INFERRED: delta.remove_inferred},
-                        add={GRAPH_INFERRED: delta.add_inferred})
+                        add={GRAPH_INFERRED: delta.add_inferred, GRAPH_LOG: log})
         except BaseException:
             for file, moved in zip(files, aside, strict=True):
                 os.replace(moved, file)

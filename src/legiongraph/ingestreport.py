@@ -27,7 +27,8 @@ from .stores.base import Store
 from .storeview import StoreView, Triple
 from .validation import Violation
 
-__all__ = ["IngestReport", "Problem", "SourceSummary", "duplicate_warnings", "explain", "short", "summarise"]
+__all__ = ["IngestReport", "Problem", "SourceSummary", "changes", "duplicate_warnings", "explain", "short",
+           "summarise"]
 
 _NAMES = (RDFS.label, SCHEMA.name, SKOS.altLabel)
 
@@ -73,6 +74,9 @@ class SourceSummary:
     classes: dict[str, int] = field(default_factory=dict)
     new_entities: list[URIRef] = field(default_factory=list)
     matched_entities: list[URIRef] = field(default_factory=list)
+    #: statements added and removed against the stored graph, by the class of their subject
+    added: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,6 +106,11 @@ class IngestReport:
             lines.append(f"source {src.name} <{src.graph}>: {src.triples} triples, {verb}")
             if src.data_file is not None:
                 lines.append(f"  data file: {src.data_file}")
+            if src.previous is not None and (src.added or src.removed):
+                kinds = sorted(set(src.added) | set(src.removed))
+                lines.append(f"  changes: {sum(src.added.values())} statements added, "
+                             f"{sum(src.removed.values())} removed (" + ", ".join(
+                                 f"{k} +{src.added.get(k, 0)} -{src.removed.get(k, 0)}" for k in kinds) + ")")
             if src.classes:
                 lines.append("  classes: " + ", ".join(f"{c} {n}" for c, n in sorted(src.classes.items())))
             for label, items in (("new entities", src.new_entities),
@@ -194,6 +203,22 @@ def _entities(store: Store, src: SourceFile, terms: Collection[Node],
     matched = {s for s, _, _ in known}
     new = {s for s in src.triples.subjects() if isinstance(s, URIRef)} - matched
     return sorted(new), sorted(mentioned & matched)
+
+
+def changes(store: Store, src: SourceFile) -> tuple[dict[str, int], dict[str, int]]:
+    """Count the statements a source adds and removes against its stored graph, by subject class."""
+    old = set(store.to_dataset([src.graph]).graph(src.graph)) if src.graph in store.graphs() else set()
+    new = set(src.triples)
+    stored = Graph()
+    for triple in old:
+        stored.add(triple)
+
+    def kind(subject: Node) -> str:
+        types = sorted(short(t) for g in (src.triples, stored) for t in g.objects(subject, RDF.type))
+        return types[0] if types else "other"
+
+    return (dict(Counter(kind(s) for s, _, _ in new - old)),
+            dict(Counter(kind(s) for s, _, _ in old - new)))
 
 
 def summarise(store: Store, sources: Sequence[SourceFile], skip: Iterable[URIRef],

@@ -32,8 +32,8 @@ __all__ = [
     "is_person_iri",
     "mint",
     "mint_person",
-    "person_for_key",
     "observation",
+    "person_for_key",
     "source_graph",
 ]
 
