@@ -22,6 +22,7 @@ __all__ = [
     "atomic_write",
     "atomic_write_bytes",
     "clean_stale",
+    "current_umask",
     "fsync_dir",
     "new_sibling_dir",
     "recover_dir",
@@ -38,6 +39,21 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def current_umask() -> int:
+    """Return the process's umask without changing it (read from /proc where possible)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    # Elsewhere the only way to read it is to set it; put it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _prefix(target: Path) -> str:
@@ -83,6 +99,8 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO]
         with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
             fh.flush()
+            # mkstemp makes the file 0600; give it what open() would: 0666 less the umask.
+            os.fchmod(fh.fileno(), 0o666 & ~current_umask())
             os.fsync(fh.fileno())
         os.replace(tmp, target)
         fsync_dir(target.parent)
@@ -101,7 +119,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def new_sibling_dir(path: Path) -> Path:
     """Create and return an empty temporary directory beside ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=_prefix(path), dir=path.parent))
+    made = Path(tempfile.mkdtemp(prefix=_prefix(path), dir=path.parent))
+    made.chmod(0o777 & ~current_umask())  # mkdtemp makes it 0700; mkdir would follow the umask
+    return made
 
 
 def _aside(target: Path) -> Path:

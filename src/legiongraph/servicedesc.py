@@ -128,6 +128,13 @@ def service_description(endpoint: str, stats: list[GraphStats], title: str = "le
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
     g.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
+    # SD has no term for a Graph Store: name it as a second service that conforms to the protocol.
+    graph_store = BNode("graph-store")
+    g.add((graph_store, RDF.type, SD.Service))
+    g.add((graph_store, SD.endpoint, URIRef(urljoin(endpoint, "store"))))
+    g.add((graph_store, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-http-rdf-update/")))
+    g.add((graph_store, RDFS.comment, Literal(
+        "The SPARQL 1.1 Graph Store HTTP Protocol, read-only: GET ?graph=IRI or ?default.", lang="en")))
     for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
         g.add((service, SD.resultFormat, FORMATS_NS[_FORMAT_IRIS[fmt.name]]))
     # The default dataset is the dataset the archive and /dataset describe: one IRI, so that

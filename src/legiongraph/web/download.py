@@ -8,6 +8,7 @@ endpoint serves), exactly as ``legiongraph export --graphs all --format F`` writ
 
 from __future__ import annotations
 
+import gzip
 import threading
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ bp = Blueprint("download", __name__)
 
 _KEY = "legiongraph-downloads"
 CONTEXT_FILE = "context.jsonld"
+GZIP = "application/gzip"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ def _files() -> dict[str, _File]:
             for name, fmt in DOWNLOAD_FILES.items():
                 data = serialize(quads, EXPORT_FORMATS[fmt])
                 files[name] = _File(name, EXPORT_FORMATS[fmt].media_type, data, sha256_hex(data))
+                # Pre-compressed too (mtime 0: the same bytes, and SHA-256, on every start).
+                packed = gzip.compress(data, compresslevel=9, mtime=0)
+                files[name + ".gz"] = _File(name + ".gz", GZIP, packed, sha256_hex(packed))
             context = jsonld_context()
             files[CONTEXT_FILE] = _File(CONTEXT_FILE, "application/ld+json", context, sha256_hex(context))
             state["files"] = files
@@ -83,7 +88,8 @@ def file(name: str) -> Response:
     found = _files().get(name)
     if found is None:
         abort(404, description=f"no download named {name!r}; see /download")
-    response = Response(found.data, content_type=f"{found.media_type}; charset=utf-8")
+    charset = "" if found.media_type == GZIP else "; charset=utf-8"
+    response = Response(found.data, content_type=f"{found.media_type}{charset}")
     response.headers["Content-Disposition"] = f'attachment; filename="{found.name}"'
     response.set_etag(found.sha256)
     return response.make_conditional(request)
