@@ -166,3 +166,51 @@ def test_map_shades_the_26_countries_of_the_prisoner_table(page, live_server: st
     assert link.get_attribute("href").endswith("/id/country/TJ")
     assert link.locator("title").text_content() == "Tajikistan: 12 prisoners of war"
     _screenshot(page, "map.png")
+
+
+def test_chart_of_events_per_year_has_years_on_its_axis(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("body[data-yasgui-ready]")
+    page.click('button.example[data-query="events-per-year"]')
+    page.locator(".tabPanel.active .yasr table tbody tr", has_text="2024").first.wait_for()
+    page.click(".tabPanel.active .yasr .select_chart")
+    chart = page.locator(".tabPanel.active .yasr .lg-column-chart")
+    chart.wait_for()
+    controls = page.locator(".tabPanel.active .yasr .chart-controls select")
+    assert controls.nth(0).input_value() == "year"
+    assert controls.nth(1).input_value() == "events"
+    ticks = chart.locator(".x-axis .year-tick").all_text_contents()
+    assert ticks == ["2022", "2023", "2024", "2025"]
+    assert "row 1" not in chart.text_content()
+    # One column per dated year, as tall as its count of events; the undated row is named, not drawn.
+    labels = chart.locator(".bar").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    assert sorted(labels) == ["2022: 6 events", "2023: 3 events", "2024: 14 events", "2025: 10 events"]
+    assert "(no year): 24" in page.locator(".tabPanel.active .yasr .chart-omitted").inner_text()
+    _screenshot(page, "ui-events-per-year.png")
+
+    controls.nth(1).select_option("captures")
+    assert "2024: 4 captures" in chart.locator(".bar").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))")
+    controls.nth(2).select_option("line")
+    assert page.locator(".tabPanel.active .yasr .lg-column-chart path.line").count() == 1
+    controls.nth(2).select_option("bar")
+    bars = page.locator(".tabPanel.active .yasr .lg-bar-chart .bar-label").all_text_contents()
+    assert bars[:2] == ["(no year)", "2022"]
+
+
+def test_yasr_map_plugin_draws_a_result_with_wkt_points(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("body[data-yasgui-ready]")
+    query = ('SELECT ?place ?name ?wkt WHERE { VALUES (?place ?name ?wkt) { '
+             '(<https://w3id.org/legiongraph/id/place/kyiv> "Kyiv" '
+             '"Point(30.52 50.45)"^^<http://www.opengis.net/ont/geosparql#wktLiteral>) '
+             '(<https://w3id.org/legiongraph/id/place/moscow> "Moscow" "Point(37.62 55.75)") } }')
+    page.evaluate("q => { const t = window.legiongraphYasgui.getTab(); t.setQuery(q); t.query(); }", query)
+    page.locator(".tabPanel.active .yasr table tbody tr", has_text="Moscow").first.wait_for()
+    page.click(".tabPanel.active .yasr .select_map")
+    points = page.locator(".tabPanel.active .yasr .lg-map a.point-link")
+    points.first.wait_for()
+    assert points.count() == 2
+    hrefs = sorted(points.evaluate_all("els => els.map(e => e.getAttribute('href'))"))
+    assert hrefs == ["/id/place/kyiv", "/id/place/moscow"]
+    assert page.locator(".tabPanel.active .yasr .lg-map path.country").count() > 150

@@ -44,7 +44,13 @@
   /** Turn a project IRI into the address of its page on this server; other IRIs stay as they are. */
   function localHref(iri, config) {
     if (iri && config && iri.indexOf(config.iriBase) === 0) return config.localBase + iri.slice(config.iriBase.length);
-    return iri;
+    // Only http(s) IRIs become links: a javascript: or data: IRI in the data must not run.
+    return safeHref(iri);
+  }
+
+  /** Return the IRI when it is an http(s) URL, else null (rendered as text, not a link). */
+  function safeHref(iri) {
+    return typeof iri === "string" && /^https?:\/\//i.test(iri) ? iri : null;
   }
 
   /** Shorten an IRI with the first prefix that matches. */
@@ -128,6 +134,88 @@
                    rx: 2, "class": "bar-rect" }, group);
       el("text", { x: x(row.value) + 6, y: y + rowHeight / 2, "class": "bar-value",
                    "dominant-baseline": "central" }, group, String(row.value));
+    });
+    return svg;
+  }
+
+  /** Draw rows {label, value, href, time} as vertical columns or a line; time (ms) places them on a time axis. */
+  function columnChart(container, rows, options) {
+    options = options || {};
+    container.textContent = "";
+    var timed = options.timeAxis ? rows.filter(function (r) { return r.time !== null && r.time !== undefined; }) : rows;
+    if (options.timeAxis) timed = timed.slice().sort(function (a, b) { return a.time - b.time; });
+    var width = Math.max(480, container.clientWidth || 800);
+    var top = 16, bottom = 58, left = 56, right = 24, height = 340;
+    var svg = el("svg", { "class": "lg-column-chart", width: width, height: height, role: "img",
+                          "data-kind": options.kind || "column", viewBox: "0 0 " + width + " " + height }, container);
+    el("title", {}, svg, options.title || "Chart");
+    if (options.description) el("desc", {}, svg, options.description);
+    var plot = width - left - right, axisY = height - bottom, plotH = axisY - top;
+    var max = timed.reduce(function (m, row) { return Math.max(m, row.value); }, 0) || 1;
+    var min = Math.min(0, timed.reduce(function (m, row) { return Math.min(m, row.value); }, 0));
+    var step = niceStep(max - min, 5);
+    var axisMax = Math.ceil(max / step) * step, axisMin = Math.floor(min / step) * step;
+    var y = function (v) { return axisY - (v - axisMin) / (axisMax - axisMin) * plotH; };
+    var grid = el("g", { "class": "grid", "aria-hidden": "true" }, svg);
+    for (var t = axisMin; t <= axisMax; t += step) {
+      el("line", { x1: left, x2: left + plot, y1: y(t), y2: y(t), "class": t === 0 ? "axis" : "gridline" }, grid);
+      el("text", { x: left - 8, y: y(t), "class": "tick", "text-anchor": "end", "dominant-baseline": "central" },
+         grid, String(t));
+    }
+    if (options.axisLabel) {
+      el("text", { x: 14, y: top + plotH / 2, "class": "axis-label", "text-anchor": "middle",
+                   transform: "rotate(-90 14 " + (top + plotH / 2) + ")" }, grid, options.axisLabel);
+    }
+    var xAxis = el("g", { "class": "x-axis" }, svg);
+    var xOf, band;
+    if (options.timeAxis && timed.length) {
+      var yearOf = function (ms) { return new Date(ms).getUTCFullYear(); };
+      var y0 = yearOf(timed[0].time), y1 = yearOf(timed[timed.length - 1].time);
+      var t0 = Date.UTC(y0, 0, 1), t1 = Date.UTC(y1 + 1, 0, 1);
+      xOf = function (ms) { return left + (ms - t0) / (t1 - t0) * plot; };
+      band = Math.max(4, Math.min(48, plot / Math.max(timed.length, (y1 - y0 + 1)) * 0.7));
+      for (var year = y0; year <= y1 + 1; year++) {
+        var at = xOf(Date.UTC(year, 0, 1));
+        el("line", { x1: at, x2: at, y1: axisY, y2: axisY + 6, "class": "axis" }, xAxis);
+        if (year <= y1) {
+          el("text", { x: (at + xOf(Date.UTC(year + 1, 0, 1))) / 2, y: axisY + 20, "class": "tick year-tick",
+                       "text-anchor": "middle" }, xAxis, String(year));
+        }
+      }
+    } else {
+      var slot = plot / Math.max(1, timed.length);
+      xOf = function (i) { return left + slot * (i + 0.5); };
+      band = Math.max(3, Math.min(48, slot * 0.7));
+      timed.forEach(function (row, i) {
+        var label = el("text", { x: xOf(i), y: axisY + 16, "class": "tick category-tick", "text-anchor": "end",
+                                 transform: "rotate(-30 " + xOf(i) + " " + (axisY + 16) + ")" }, xAxis, row.label);
+        fitText(label, bottom * 1.6);
+      });
+    }
+    if (options.categoryLabel) {
+      el("text", { x: left + plot / 2, y: height - 6, "class": "axis-label", "text-anchor": "middle" },
+         xAxis, options.categoryLabel);
+    }
+    var centre = function (row, i) { return options.timeAxis ? xOf(row.time) : xOf(i); };
+    if (options.kind === "line" && timed.length > 1) {
+      el("path", { "class": "line", fill: "none", d: timed.map(function (row, i) {
+        return (i ? "L" : "M") + centre(row, i).toFixed(1) + " " + y(row.value).toFixed(1);
+      }).join(" ") }, svg);
+    }
+    timed.forEach(function (row, i) {
+      var cx = centre(row, i);
+      var group = row.href ? el("a", { href: row.href, "class": "bar" }, svg) : el("g", { "class": "bar" }, svg);
+      var tip = row.title || (row.label + ": " + row.value);
+      group.setAttribute("aria-label", tip);
+      el("title", {}, group, tip);
+      if (options.kind === "line") {
+        el("circle", { cx: cx, cy: y(row.value), r: 4, "class": "line-point" }, group);
+      } else {
+        var top0 = Math.min(y(row.value), y(0));
+        el("rect", { x: cx - band / 2, y: top0, width: band, height: Math.max(1, Math.abs(y(row.value) - y(0))),
+                     rx: 2, "class": "bar-rect" }, group);
+      }
+      el("text", { x: cx, y: y(row.value) - 8, "class": "bar-value", "text-anchor": "middle" }, group, String(row.value));
     });
     return svg;
   }
@@ -226,7 +314,8 @@
   }
 
   global.LegiongraphCharts = {
-    sparql: sparql, localHref: localHref, shorten: shorten, barChart: barChart, timeline: timeline,
+    sparql: sparql, localHref: localHref, safeHref: safeHref, shorten: shorten, barChart: barChart, timeline: timeline,
+    columnChart: columnChart, parseDay: parseDay,
     certaintyLegend: certaintyLegend, colours: CERTAINTY_COLOURS, svg: el, html: html
   };
 })(window);

@@ -14,7 +14,8 @@
                                                persistenceId: null }, false);
   Yasgui.defaults.yasqe.autocompleters = ["lgPrefixes", "variables"];
   Yasgui.Yasr.registerPlugin("chart", LG.yasrBarPlugin(config));
-  Yasgui.defaults.yasr.pluginOrder = ["table", "chart", "response"];
+  Yasgui.Yasr.registerPlugin("map", LG.yasrMapPlugin(config));
+  Yasgui.defaults.yasr.pluginOrder = ["table", "chart", "map", "response"];
 
   var requestConfig = { endpoint: config.endpoint, method: "POST" };
   // Results read as plain values ("Tajikistan", 12) rather than as RDF terms; one click shows them.
@@ -24,7 +25,8 @@
     requestConfig: requestConfig,
     copyEndpointOnNewTab: false,
     persistenceId: null,
-    populateFromUrl: true,
+    // A crafted link must not point this page at another endpoint (or run a query on open).
+    populateFromUrl: false,
     autoAddOnInit: false,
     autofocus: false,
     tabName: "Query",
@@ -43,7 +45,14 @@
   document.getElementById("yasgui").addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[href]");
     if (!link) return;
-    var local = LG.localHref(link.getAttribute("href"), config);
+    var target = link.getAttribute("href");
+    // YASR links every IRI; only http(s) ones may be followed (javascript:, data: never).
+    if (target.charAt(0) !== "#" && target.charAt(0) !== "/" && !LG.safeHref(target)) {
+      event.preventDefault();
+      link.removeAttribute("href");
+      return;
+    }
+    var local = LG.localHref(target, config);
     if (local !== link.getAttribute("href")) {
       link.setAttribute("href", local);
       link.removeAttribute("target");
