@@ -152,6 +152,14 @@ def _tree(pid: int) -> list[int]:
 def tree_memory_mb(pid: int) -> dict:
     """Return the resident memory of a process and its descendants now and at its peak (MB)."""
     pids = _tree(pid)
-    return {"rss_mb": sum(_status_kb(p, "VmRSS") for p in pids) / 1024,
+    each = [{"pid": p, "command": _command(p), "rss_mb": _status_kb(p, "VmRSS") / 1024} for p in pids]
+    return {"rss_mb": sum(e["rss_mb"] for e in each),
             "peak_rss_mb": sum(_status_kb(p, "VmHWM") for p in pids) / 1024,
-            "processes": len(pids)}
+            "processes": len(pids), "per_process": each}
+
+
+def _command(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        return " ".join(a.decode(errors="replace") for a in args if a)[:120]
+    return "?"
