@@ -175,7 +175,12 @@ def _where(focus: Node, sources: Sequence[SourceFile]) -> str:
     for src in sources:
         if (focus, None, None) in src.triples or (None, None, focus) in src.triples:
             line = src.line_of(focus)
-            return f"{src.path}, line {line}" if line else str(src.path)
+            if line is None:  # a resource a record implies (a period, an instant): its user's line
+                user = next((s for s in src.triples.subjects(None, focus) if s in src.origins), None)
+                line = src.line_of(user) if user is not None else None
+            entry = src.field_of(focus)
+            at = f", line {line}" if line else ""
+            return f"{src.path}{at}" + (f", {entry}" if entry else "")
     return "already in the graph"
 
 
@@ -190,7 +195,8 @@ def explain(violations: Iterable[Violation], sources: Sequence[SourceFile], shap
 
 
 def _order(problem: Problem) -> tuple:
-    file, _, line = problem.location.partition(", line ")
+    file, _, rest = problem.location.partition(", line ")
+    line = rest.split(",", 1)[0]
     return (file, int(line) if line.isdigit() else 0, problem.field, problem.message)
 
 
@@ -234,7 +240,7 @@ def summarise(store: Store, sources: Sequence[SourceFile], skip: Iterable[URIRef
         described = {s for other in sources for s in other.triples.subjects()}
         dangling = sorted(set(src.triples.objects()) - set(described) - set(matched) - set(new)
                           - set(terms), key=str)
-        warnings += [f"{src.path}, line {src.line_of(o)}: refers to {short(o)}, which neither the sources "
+        warnings += [f"{_where(o, [src])}: refers to {short(o)}, which neither the sources "
                      "nor the graph describe" for o in dangling
                      if isinstance(o, URIRef) and str(o).startswith(str(ID))]
     return summaries, warnings

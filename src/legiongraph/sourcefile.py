@@ -67,6 +67,8 @@ class SourceFile:
     triples: Graph
     data: bytes
     _spellings: dict[str, str] = field(default_factory=dict, repr=False)
+    #: for a compiled CSV/YAML record: the line and field that define each resource it mints
+    origins: dict[Node, tuple[int, str]] = field(default_factory=dict, repr=False)
 
     @property
     def text(self) -> str:
@@ -75,6 +77,8 @@ class SourceFile:
 
     def line_of(self, term: Node) -> int | None:
         """Return the line where a resource's first triple stands (or where it first appears)."""
+        if term in self.origins:
+            return self.origins[term][0] or None
         if isinstance(term, BNode):
             parent = next(self.triples.subjects(None, term), None)
             return self.line_of(parent) if parent is not None and parent != term else None
@@ -97,6 +101,10 @@ class SourceFile:
                     return number
                 first = first or number
         return first
+
+    def field_of(self, term: Node) -> str | None:
+        """Return the record field (``persons[0]``) that defines a resource, for CSV/YAML records."""
+        return self.origins[term][1] if term in self.origins else None
 
     def _spelled(self, iri: str) -> list[str]:
         """Return the ways the file can write an IRI: in full, against its base, prefixed."""

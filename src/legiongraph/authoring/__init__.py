@@ -35,6 +35,7 @@ class CompiledSource:
     name: str
     graph: Graph
     warnings: list[str] = field(default_factory=list)
+    origins: dict = field(default_factory=dict)
 
 
 def compile_source(path: str | Path, existing: Graph) -> CompiledSource:
@@ -67,7 +68,7 @@ def compile_source(path: str | Path, existing: Graph) -> CompiledSource:
             # Problems in one part never hide those of the others: all are reported at once.
             tolerant(builder, lambda: compile_record(data, builder, name))
     problems.raise_if_any()
-    return CompiledSource(name, builder.graph, builder.warnings)
+    return CompiledSource(name, builder.graph, builder.warnings, builder.origins)
 
 
 def as_source_file(path: str | Path, existing: Graph) -> SourceFile:
@@ -80,4 +81,5 @@ def as_source_file(path: str | Path, existing: Graph) -> SourceFile:
         triples.bind(prefix, ns)
     for triple in compiled.graph:
         triples.add(triple)
-    return SourceFile(path, compiled.name, graph, triples, path.read_bytes())
+    return SourceFile(path, compiled.name, graph, triples, path.read_bytes(),
+                      origins=dict(compiled.origins))

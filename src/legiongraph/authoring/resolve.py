@@ -16,12 +16,21 @@ from rdflib.namespace import RDFS, SKOS
 
 from ..iris import ID, LG, PREFIXES, SCHEMA, concept
 
-__all__ = ["KINDS", "Resolver", "Unresolved"]
+__all__ = ["COUNTRY_ALIASES", "KINDS", "Resolver", "Unresolved"]
 
 # Kinds of instance IRI an analyst may write as "kind/slug" (see docs/model.md).
 KINDS = ("person", "country", "m49", "place", "org", "doc", "event", "membership", "dataset",
          "obs", "claim", "period", "instant", "amount", "age", "offer", "dsd")
 _KIND_REF = re.compile(r"^(?:lgid:)?(" + "|".join(KINDS) + r")/[A-Za-z0-9._/-]+$")
+# Common names and abbreviations of countries that are neither their label nor an ISO code
+# ("NK" is no ISO code: without this it looks like Norfolk Island (NF) or Denmark (DK)).
+COUNTRY_ALIASES = {
+    "north korea": "KP", "nk": "KP", "dprk": "KP", "democratic people's republic of korea": "KP",
+    "south korea": "KR", "republic of korea": "KR", "rok": "KR", "russia": "RU",
+    "russian federation": "RU", "türkiye": "TR", "turkiye": "TR", "turkey": "TR",
+    "côte d'ivoire": "CI", "cote d'ivoire": "CI", "ivory coast": "CI", "czechia": "CZ",
+    "czech republic": "CZ", "eswatini": "SZ", "swaziland": "SZ", "myanmar": "MM", "burma": "MM",
+}
 _CURIE = re.compile(r"^([a-z][a-z0-9-]*):([A-Za-z_][A-Za-z0-9._-]*)$")
 
 
@@ -55,6 +64,10 @@ class Resolver:
                          *existing.objects(s, SKOS.altLabel)]:
                 if name is not None:
                     self.countries[_key(str(name))] = s
+        by_code = {str(code): s for s, code in existing.subject_objects(LG.isoAlpha2)}
+        for alias, code in COUNTRY_ALIASES.items():
+            if code in by_code:
+                self.countries.setdefault(_key(alias), by_code[code])
         self.local: dict[str, URIRef] = {}
 
     def define(self, iri: URIRef, *names: str | None) -> None:
