@@ -122,14 +122,14 @@ def test_format_parameter_overrides_accept(client, person, name, media):
 def test_negotiation_headers(client, person):
     path = person[1]
     response = client.get(path, headers={"Accept": "text/turtle"})
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in response.headers["Vary"].split(", ")
     assert response.headers["Content-Location"] == f"{path}?format=turtle"
     link = response.headers["Link"]
     assert f'<{path}?format=jsonld>; rel="alternate"; type="application/ld+json"' in link
     assert f'<{path}?format=html>; rel="alternate"; type="text/html"' in link
     assert "format=turtle" not in link
     html = client.get(path, headers={"Accept": BROWSER})
-    assert html.headers["Vary"] == "Accept"
+    assert "Accept" in html.headers["Vary"].split(", ")
     assert f'<{path}?format=turtle>; rel="alternate"; type="text/turtle"' in html.headers["Link"]
 
 
@@ -137,7 +137,7 @@ def test_head_answers_like_get(client, person):
     response = client.head(person[1], headers={"Accept": "application/ld+json"})
     assert response.status_code == 200
     assert response.mimetype == "application/ld+json"
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in response.headers["Vary"].split(", ")
     assert response.get_data() == b""
 
 
@@ -145,7 +145,7 @@ def test_not_acceptable(client, person):
     response = client.get(person[1], headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert response.content_type == "text/plain; charset=utf-8"
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in response.headers["Vary"].split(", ")
     body = response.get_data(as_text=True)
     for media in ("text/html", "text/turtle", "application/ld+json", "application/n-triples"):
         assert media in body
@@ -181,7 +181,7 @@ def test_ontology_page(client):
 def test_ontology_in_turtle(client):
     response = client.get("/ontology", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in response.headers["Vary"].split(", ")
     graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
     assert (LG.Combatant, RDF.type, OWL.Class) in graph
     assert (LG.Combatant, RDFS.label, Literal("Combatant", lang="en")) in graph

@@ -139,6 +139,16 @@ class ResourceDescription:
     provenance: Provenance
     external: list[ExternalLink]
     graphs: tuple[str, ...]
+    # Incoming links and statements come a page at a time (a country has thousands of each).
+    page: int = 1
+    page_size: int | None = None
+    incoming_total: int | None = None
+    more: bool = False
+
+    @property
+    def first(self) -> int:
+        """Return the 1-based position of the first incoming link or statement on this page."""
+        return (self.page - 1) * (self.page_size or 0) + 1
 
 
 def _terms(nodes: Iterable[Node], labels: dict[Node, str]) -> list[Term]:
@@ -161,11 +171,19 @@ def resource_graph(store: Store, iri: str) -> Graph:
     return result.graph if result.graph is not None else Graph()
 
 
-def _statement_rows(store: Store, me: str) -> list[tuple[Node | None, ...]]:
-    """Fetch the asserted table properties of every statement that concerns the resource."""
+def _window(page: int, size: int | None) -> str:
+    """Return the LIMIT/OFFSET of a page, fetching one more row to tell whether another follows."""
+    return "" if size is None else f" LIMIT {size + 1} OFFSET {(page - 1) * size}"
+
+
+def _statement_rows(store: Store, me: str, page: int = 1,
+                    size: int | None = None) -> list[tuple[Node | None, ...]]:
+    """Fetch the asserted table properties of the statements that concern the resource (a page)."""
+    kinds = f"FILTER(?rel IN ({', '.join(term_to_tsv(r) for r in _KINDS)}))"
     return store.query(
         f"{sparql_prefixes()}SELECT DISTINCT ?st ?rel ?p ?o ?g WHERE {{ "
-        f"?st ?rel {me} FILTER(?rel IN ({', '.join(term_to_tsv(r) for r in _KINDS)})) "
+        f"{{ SELECT DISTINCT ?st WHERE {{ ?st ?rel {me} {kinds} }} ORDER BY ?st{_window(page, size)} }} "
+        f"?st ?rel {me} {kinds} "
         f"{{ GRAPH ?g {{ ?st ?p ?o }} FILTER(?g != lgg:inferred) }} UNION "
         f"{{ ?st org:memberDuring|sdmx-dimension:refPeriod ?per . ?per ?p ?i . ?i time:inXSDDate ?o }} "
         f"FILTER(?p IN ({', '.join(term_to_tsv(p) for p in _COLUMNS)})) }}").rows
@@ -211,7 +229,10 @@ def _external(outgoing: dict[Node, dict[Node, set[Node]]]) -> list[ExternalLink]
     links = []
     for prop, match in ((SKOS.exactMatch, "exact"), (SKOS.closeMatch, "close")):
         for target in sorted(outgoing.get(prop, {}), key=str):
-            host = str(target).split("/")[2] if str(target).count("/") >= 2 else ""
+            # Only http(s) IRIs become links: javascript://www.wikidata.org/%0A... has the host too.
+            if not str(target).lower().startswith(("http://", "https://")):
+                continue
+            host = str(target).split("/")[2]
             if isinstance(target, URIRef) and host in _EXTERNAL:
                 links.append(ExternalLink(_EXTERNAL[host], str(target), match))
     return links
@@ -226,16 +247,46 @@ def _sort_key(group: PropertyGroup) -> tuple[int, str]:
     return (_FIRST.index(pred) if pred in _FIRST else len(_FIRST), group.predicate.label.lower())
 
 
-def describe_resource(store: Store, iri: str) -> ResourceDescription | None:
-    """Return the human description of a resource, or None when the graph does not know it."""
-    if not valid_iri(iri):
+def _more(rows: list[tuple[Node | None, ...]], column: int, size: int | None) -> tuple[
+        list[tuple[Node | None, ...]], bool]:
+    """Drop the rows of the look-ahead item (the size+1st distinct value of a column), if any."""
+    if size is None:
+        return rows, False
+    keys = sorted({row[column] for row in rows}, key=str)
+    if len(keys) <= size:
+        return rows, False
+    extra = keys[size]
+    return [row for row in rows if row[column] != extra], True
+
+
+def describe_resource(store: Store, iri: str, *, page: int = 1,
+                      page_size: int | None = None) -> ResourceDescription | None:
+    """Return the human description of a resource, or None when the graph does not know it.
+
+    With ``page_size``, incoming links and statements are listed ``page_size`` at a time.
+    """
+    if not valid_iri(iri) or page < 1:
         return None
     me = URIRef(iri)
     out_rows = store.query(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {term_to_tsv(me)} ?p ?o }} }}").rows
-    in_rows = store.query(f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {term_to_tsv(me)} }} }}").rows
+    window, here = _window(page, page_size), term_to_tsv(me)
+    in_rows = store.query(
+        f"SELECT ?s ?p ?g WHERE {{ {{ SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?g0 {{ ?s ?p {here} }} }} "
+        f"ORDER BY ?p ?s{window} }} GRAPH ?g {{ ?s ?p {here} }} }}").rows
     if not out_rows and not in_rows:
         return None
-    st_rows = _statement_rows(store, term_to_tsv(me))
+    more_in = False
+    if page_size is not None:
+        pairs = sorted({(str(row[1]), str(row[0])) for row in in_rows})
+        if len(pairs) > page_size:
+            more_in = True
+            in_rows = [row for row in in_rows if (str(row[1]), str(row[0])) != pairs[page_size]]
+    st_rows, more_st = _more(_statement_rows(store, term_to_tsv(me), page, page_size), 0, page_size)
+    total = None
+    if page_size is not None and (more_in or page > 1):
+        total = int(store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p "
+            f"{term_to_tsv(me)} }} }} }}").rows[0][0])
     labels = fetch_labels(store, [me, *(t for row in (*out_rows, *in_rows) for t in row[:2]),
                                   *(t for row in st_rows for t in row[:4])])
     outgoing: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
@@ -264,4 +315,5 @@ def describe_resource(store: Store, iri: str) -> ResourceDescription | None:
                          for (s, p), gs in incoming.items()),
                         key=lambda i: (i.predicate.label.lower(), i.subject.label.lower())),
         statements=_statements(st_rows, roles, me, labels), provenance=_provenance(own, labels),
-        external=_external(outgoing), graphs=_graph_names(g for *_, g in (*out_rows, *in_rows)))
+        external=_external(outgoing), graphs=_graph_names(g for *_, g in (*out_rows, *in_rows)),
+        page=page, page_size=page_size, incoming_total=total, more=more_in or more_st)

@@ -13,6 +13,7 @@ from ..executor import Executor, InlineExecutor, ProcessExecutor
 from ..guard import policy_for
 from ..stores.base import Store
 from .context import init_app as init_context
+from .edge import EdgeMiddleware, security_headers
 
 __all__ = ["create_app"]
 
@@ -53,6 +54,13 @@ def create_app(config: Config, *, store: Store | None = None,
                 f"{config.max_url_bytes}: send a long query by POST")))
         return None
 
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        security_headers(response.headers)
+        return response
+
+    # Host checks, public_base_url and trusted proxies apply before Flask reads the request.
+    app.wsgi_app = EdgeMiddleware(app.wsgi_app, config)  # type: ignore[method-assign]
     app.register_blueprint(protocol.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(ui.bp)

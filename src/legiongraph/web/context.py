@@ -13,11 +13,14 @@ from ..resources import Resources
 from ..servicedesc import GraphStats, graph_statistics
 from ..stores import open_store
 from ..stores.base import Store
+from .pagecache import PageCache
 
 __all__ = [
     "get_config",
     "get_executor",
     "get_limiter",
+    "get_page_cache",
+    "get_page_limiter",
     "get_resources",
     "get_statistics",
     "get_store",
@@ -34,6 +37,9 @@ class _AppState:
         self.config = config
         self.executor = executor
         self.limiter = ClientLimiter(config.client_concurrency)
+        # Pages and downloads have their own slots, so that browsing never takes a query's.
+        self.page_limiter = ClientLimiter(config.client_concurrency)
+        self.page_cache = PageCache()
         self.resources = Resources(config.data_dir)
         self._store = store
         self._lock = threading.Lock()
@@ -65,6 +71,16 @@ def get_executor() -> Executor:
 def get_limiter() -> ClientLimiter:
     """Return the per-client concurrency limiter of the SPARQL endpoint."""
     return _state().limiter
+
+
+def get_page_limiter() -> ClientLimiter:
+    """Return the per-client concurrency limiter of the Linked Data pages and downloads."""
+    return _state().page_limiter
+
+
+def get_page_cache() -> PageCache:
+    """Return the cache of rendered pages."""
+    return _state().page_cache
 
 
 def _state() -> _AppState:

@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from ..canonical import sha256_hex
 from ..export import DOWNLOAD_FILES, EXPORT_FORMATS, jsonld_context, serialize, store_quads
-from .context import get_store
+from .context import get_page_limiter, get_store
 
 __all__ = ["bp"]
 
@@ -55,10 +55,16 @@ def _files() -> dict[str, _File]:
         return state["files"]
 
 
+def _metered_files() -> dict[str, _File]:
+    """Return the exports, holding one of the client's page slots (RateLimited: 429)."""
+    with get_page_limiter().slot(request.remote_addr or "unknown"):
+        return _files()
+
+
 @bp.get("/download")
 def listing() -> Response:
     """List the exports with their sizes and SHA-256 (HTML, or JSON for ``?format=json``)."""
-    files = _files()
+    files = _metered_files()
     canonical = files["legiongraph.nq"].sha256  # the N-Quads export is the canonical form
     entries = [{"name": f.name, "url": request.url_root + "download/" + f.name,
                 "mediaType": f.media_type, "bytes": len(f.data), "sha256": f.sha256}
@@ -85,7 +91,7 @@ the format you read it in.</p>
 @bp.get("/download/<name>")
 def file(name: str) -> Response:
     """Serve one export."""
-    found = _files().get(name)
+    found = _metered_files().get(name)
     if found is None:
         abort(404, description=f"no download named {name!r}; see /download")
     charset = "" if found.media_type == GZIP else "; charset=utf-8"

@@ -5,6 +5,10 @@ schemes and concepts, ``/ontology`` the ontology. Each answers 200 directly (no 
 ``Vary: Accept``. The representation is chosen by ``?format=`` when given, else by the Accept
 header: HTML only when the client prefers text/html to every RDF format (browsers do); a missing
 Accept header, ``*/*`` or a tie get Turtle. Nothing acceptable gives 406, an unknown IRI 404.
+
+A page lists incoming links and statements ``page_size`` at a time (``?page=N``). Answers are
+cached (the served store is read-only) and each client may have ``client_concurrency`` pages
+being made at once, like queries, in slots of their own.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import Graph
 
 from ..describe import describe_resource, resource_graph
+from ..errors import RateLimited
 from ..formats import GRAPH_FORMATS, Format, by_name, serialize_graph
 from ..iris import ID, LGV, PREFIXES
 from ..ontology_doc import ONTOLOGY_IRI, describe_ontology, ontology_graph
-from .context import get_store
-from .errors import plain_error
+from .context import get_config, get_page_cache, get_page_limiter, get_store
+from .errors import error_response, plain_error
+from .pagecache import CachedPage, store_version
 
 __all__ = ["OFFERS", "bp"]
 
@@ -36,6 +42,7 @@ OFFERS: dict[str, str] = {
     "text/turtle": "turtle", "text/html": HTML, "application/ld+json": "jsonld",
     "application/n-triples": "nt", "application/rdf+xml": "rdfxml", "application/json": "jsonld",
 }
+_ECHO = 200  # characters of a client's Accept header or format= quoted back in a 406
 
 
 def _format_param(name: str) -> str | None:
@@ -72,12 +79,16 @@ def _headers(chosen: str | None) -> dict[str, str]:
 
 def _not_acceptable() -> Response:
     if "format" in request.args:
-        asked = f"format={request.args['format']!r} is not a known format"
+        asked = f"format={_shorten(request.args['format'])!r} is not a known format"
     else:
-        asked = f"nothing in 'Accept: {request.headers.get('Accept', '')}' fits"
+        asked = f"nothing in 'Accept: {_shorten(request.headers.get('Accept', ''))}' fits"
     return plain_error(406, f"Not Acceptable: {asked}. {request.path} is available as "
                             f"{', '.join(_MEDIA.values())} (or ask with ?format={'|'.join(_MEDIA)}).",
                        _headers(None))
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _ECHO else text[:_ECHO] + f"… ({len(text)} characters)"
 
 
 def _not_found(iri: str) -> Response:
@@ -90,11 +101,45 @@ def downloads() -> list[dict[str, str]]:
             for name, f in _MACHINE.items()]
 
 
+def _page_number() -> int | None:
+    """Return the ``page=`` of the request (1 when absent), or None when it is not a page number."""
+    text = request.args.get("page", "1")
+    return int(text) if text.isdigit() and 0 < len(text) <= 6 and int(text) >= 1 else None
+
+
 def _negotiated(iri: str, html: Callable[[], str | None], graph: Callable[[], Graph]) -> Response:
-    """Answer with the representation the request asks for, or a 404 or 406 error."""
+    """Answer from the cache, or make the answer in one of the client's page slots."""
     chosen = choose_format()
     if chosen is None:
         return _not_acceptable()
+    page = _page_number()
+    if page is None:
+        return plain_error(400, f"Bad Request: page={_shorten(request.args['page'])!r}: expected "
+                                "a page number from 1", {"Vary": "Accept"})
+    cache = get_page_cache()
+    key = (store_version(get_store()), request.script_root, request.path, chosen, str(page))
+    cached = cache.get(key)
+    if cached is None:
+        try:
+            with get_page_limiter().slot(request.remote_addr or "unknown"):
+                response = _make(iri, chosen, html, graph)
+        except RateLimited as exc:
+            return error_response(exc)
+        if response.status_code in (200, 404):
+            cached = CachedPage(response.status_code, response.get_data(), response.content_type,
+                                tuple(response.headers.items()))
+            cache.put(key, cached)
+        else:
+            return response
+    answer = Response(cached.body, cached.status, content_type=cached.content_type)
+    for name, value in cached.headers:
+        if name.lower() not in ("content-type", "content-length"):
+            answer.headers[name] = value
+    return answer
+
+
+def _make(iri: str, chosen: str, html: Callable[[], str | None], graph: Callable[[], Graph]) -> Response:
+    """Answer with the representation the request asks for, or a 404 error."""
     if chosen == HTML:
         body = html()
         if body is None:
@@ -110,7 +155,8 @@ def _negotiated(iri: str, html: Callable[[], str | None], graph: Callable[[], Gr
 
 def _resource(iri: str) -> Response:
     def html() -> str | None:
-        description = describe_resource(get_store(), iri)
+        description = describe_resource(get_store(), iri, page=_page_number() or 1,
+                                        page_size=get_config().page_size)
         if description is None:
             return None
         return render_template("resource.html", d=description, downloads=downloads())

@@ -91,7 +91,7 @@
       swatch.title = "certainty: " + (ev.certainty || "unknown");
       item.appendChild(swatch);
       var link = document.createElement("a");
-      link.href = ev.href;
+      if (ev.href) link.href = ev.href;
       link.textContent = ev.label;
       item.appendChild(link);
       if (ev.type) {
