@@ -87,7 +87,7 @@ def test_check_names_the_line_of_a_syntax_error(tmp_path: Path) -> None:
         check(Config(), [broken])
 
 
-@pytest.mark.parametrize("validator", ["sparql", "pyshacl"])
+@pytest.mark.parametrize("validator", ["shacl", "sparql", "pyshacl"])
 def test_check_conforms_on_the_article_with_either_validator(validator: str) -> None:
     report = check(Config(validator=validator))
     assert isinstance(report, ValidationReport)
@@ -95,7 +95,7 @@ def test_check_conforms_on_the_article_with_either_validator(validator: str) -> 
 
 
 def test_unknown_validator_is_refused_with_the_choices() -> None:
-    with pytest.raises(ConfigError, match="validator: expected one of sparql, pyshacl, got 'jena'"):
+    with pytest.raises(ConfigError, match="validator: expected one of shacl, pyshacl, sparql, got 'jena'"):
         Config(validator="jena")
 
 

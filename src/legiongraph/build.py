@@ -1,8 +1,8 @@
 """The build pipeline: load, reason, validate, and write the store only if everything conforms.
 
 :func:`build` and :func:`check` run in a pyoxigraph working store (:mod:`legiongraph.staging`), with
-the rules reasoner and the SPARQL validator by default; :func:`compile_dataset` is the reference
-pipeline over rdflib graphs that the tests compare them with.
+the rules reasoner and the ``shacl`` validator (:mod:`legiongraph.validation`) by default;
+:func:`compile_dataset` is the reference pipeline over rdflib graphs that the tests compare them with.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .reasoning import DEFAULT_REASONER, add_inferred, infer
 from .resources import Resources
 from .staging import Staging
 from .stores import open_store
-from .validation import ValidationReport, validate
+from .validation import ValidationReport, validate, validate_store
 
 __all__ = ["BuildResult", "build", "check", "compile_dataset", "graph_counts", "load_shapes", "union"]
 
@@ -109,11 +109,7 @@ def _reason(staging: Staging, reasoner: str, progress: Progress) -> None:
 
 def _validate(staging: Staging, shapes: Graph, validator: str, progress: Progress) -> ValidationReport:
     progress.step(f"validating (SHACL, {validator})")
-    if validator == "pyshacl":
-        return validate(staging.union(), shapes)
-    from .shaclsparql import validate_store
-
-    return validate_store(staging.view(), shapes, progress)
+    return validate_store(staging.store, shapes, validator, progress)
 
 
 def check(config: Config, extra_sources: Iterable[Path] = (), progress: Progress = QUIET) -> ValidationReport:
