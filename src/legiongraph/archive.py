@@ -19,7 +19,15 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from .archivedesc import ArchiveFile, ArchiveInfo, describe, legiongraph_version, readme, ro_crate
+from .archivedesc import (
+    ArchiveFile,
+    ArchiveInfo,
+    Publication,
+    describe,
+    legiongraph_version,
+    readme,
+    ro_crate,
+)
 from .canonical import canonical_nquads, sha256_hex
 from .errors import ConfigError, LoadError, ValidationFailed
 from .export import DEFAULT_KINDS, EXPORT_FORMATS, graph_kind, serialize, store_quads
@@ -38,6 +46,7 @@ TRIG = "legiongraph.trig"
 TURTLE = "legiongraph.ttl"
 HASH_FILE = NQUADS + ".sha256"
 SHAPES = "ontology/shapes.ttl"
+BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 _RDF = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}
 
 
@@ -56,7 +65,7 @@ def _entry(path: str, data: bytes, media_type: str, title: str) -> tuple[Archive
 
 
 def make_archive(store: Store, resources: Resources, out: Path, command: str,
-                 progress: Progress = QUIET) -> ArchiveInfo:
+                 progress: Progress = QUIET, publication: Publication | None = None) -> ArchiveInfo:
     """Write a BagIt bag of the store's content to ``out`` (replacing a bag already there)."""
     import bagit
 
@@ -86,7 +95,8 @@ def make_archive(store: Store, resources: Resources, out: Path, command: str,
         files.append(_entry(f"queries/{res.name}", res.read_bytes(), "application/sparql-query",
                             f"named query {res.stem}"))
     created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    info = ArchiveInfo(created, command, digest, tuple(f for f, _ in files))
+    info = ArchiveInfo(created, command, digest, tuple(f for f, _ in files),
+                       publication or Publication())
     extra = {"description.ttl": describe(quads, info), "ro-crate-metadata.json": ro_crate(info),
              "README.md": readme(info)}
     progress.step(f"writing the bag at {out}")
@@ -102,6 +112,10 @@ def make_archive(store: Store, resources: Resources, out: Path, command: str,
             "External-Identifier": f"sha256:{digest}",
             "Bag-Software-Agent": f"legiongraph {legiongraph_version()}",
         }, checksums=["sha256", "sha512"])
+        # bagit-python writes version 0.97; the bag follows RFC 8493, so it declares 1.0 and the
+        # tag manifests are recomputed over the new bagit.txt.
+        (tmp / "bagit.txt").write_bytes(BAGIT_TXT)
+        bagit.Bag(str(tmp)).save()
         atomic_replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

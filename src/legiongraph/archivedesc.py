@@ -15,18 +15,29 @@ from importlib import metadata
 
 import pyoxigraph as ox
 
+from .config import Config
+from .export import DOWNLOAD_FILES
 from .iris import BASE, PREFIXES
 from .turtle import write_turtle
 
-__all__ = ["ArchiveFile", "ArchiveInfo", "describe", "legiongraph_version", "readme", "ro_crate"]
+__all__ = ["DOCUMENTS", "ArchiveFile", "ArchiveInfo", "Publication", "describe", "legiongraph_version",
+           "readme", "ro_crate"]
 
 TITLE = "legiongraph: foreign citizens in Russia's armed forces"
 DESCRIPTION = ("A knowledge graph of foreign citizens serving in Russia's armed forces in the war "
                "against Ukraine: every event, membership, statistic and claim with its source "
                "document, claimant and certainty.")
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-CREATOR = "legiongraph developers"
+LICENSE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
 DATASET = BASE + "dataset"
+DOWNLOAD = BASE + "download"
+IANA = "https://www.iana.org/assignments/media-types/"
+#: the payload files written from the description of the others, with what each holds
+DOCUMENTS: dict[str, tuple[str, str]] = {
+    "description.ttl": ("text/turtle", "this archive described in DCAT, VoID and PROV"),
+    "ro-crate-metadata.json": ("application/ld+json", "RO-Crate metadata of this archive"),
+    "README.md": ("text/markdown", "what this archive holds and how to check it, for people"),
+}
 
 _NS = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -34,10 +45,12 @@ _NS = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "spdx": "http://spdx.org/rdf/terms#",
     "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
 }
 DESCRIPTION_PREFIXES = {**PREFIXES, **_NS}
 _SCHEMA = PREFIXES["schema"]
 _RDF_TYPE = PREFIXES["rdf"] + "type"
+_REF_AREA = PREFIXES["sdmx-dimension"] + "refArea"
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,23 @@ class ArchiveFile:
 
 
 @dataclass(frozen=True)
+class Publication:
+    """Who made and who publishes the data, and whom to contact (from :class:`Config`)."""
+
+    creator_name: str = "legiongraph developers"
+    creator_iri: str = BASE + "id/agent/developers"
+    publisher_name: str = "legiongraph project"
+    publisher_iri: str = BASE + "id/agent/project"
+    contact_url: str = BASE
+
+    @classmethod
+    def from_config(cls, config: Config) -> Publication:
+        """Return the publication settings of a configuration."""
+        return cls(config.creator_name, config.creator_iri, config.publisher_name,
+                   config.publisher_iri, config.contact_url)
+
+
+@dataclass(frozen=True)
 class ArchiveInfo:
     """Everything the description states besides the data itself."""
 
@@ -59,6 +89,12 @@ class ArchiveInfo:
     command: str
     canonical_sha256: str
     files: tuple[ArchiveFile, ...]
+    publication: Publication = Publication()
+
+    @property
+    def payload_count(self) -> int:
+        """Return how many files the bag's payload holds: the data files and the documents."""
+        return len(self.files) + len(DOCUMENTS)
 
 
 def legiongraph_version() -> str:
@@ -120,10 +156,35 @@ def describe(quads: list[ox.Quad], info: ArchiveInfo) -> bytes:
     add(ds, "dcat:version", _lit(legiongraph_version()))
     add(ds, "dcterms:license", ox.NamedNode(LICENSE))
     add(ds, "dcterms:created", _lit(info.created, "xsd:dateTime"))
-    creator = node("agent", "creator")
-    add(ds, "dcterms:creator", creator)
-    add(creator, "rdf:type", _iri("foaf:Agent"))
-    add(creator, "foaf:name", _lit(CREATOR))
+    add(ds, "dcterms:issued", _lit(info.created, "xsd:dateTime"))
+    add(ds, "dcterms:identifier", _lit(DATASET))
+    add(ds, "dcat:landingPage", ox.NamedNode(BASE))
+    add(ox.NamedNode(BASE), "rdf:type", _iri("foaf:Document"))
+    add(ox.NamedNode(LICENSE), "rdf:type", _iri("dcterms:LicenseDocument"))
+    add(ox.NamedNode(LICENSE), "rdfs:label", _lit(LICENSE_NAME, lang="en"))
+    pub = info.publication
+    for prop, name, iri in (("dcterms:creator", pub.creator_name, pub.creator_iri),
+                            ("dcterms:publisher", pub.publisher_name, pub.publisher_iri)):
+        add(ds, prop, ox.NamedNode(iri))
+        add(ox.NamedNode(iri), "rdf:type", _iri("foaf:Agent"))
+        add(ox.NamedNode(iri), "foaf:name", _lit(name))
+    contact = node("contact", "point")
+    add(ds, "dcat:contactPoint", contact)
+    add(contact, "rdf:type", _iri("vcard:Kind"))
+    add(contact, "vcard:fn", _lit(pub.publisher_name))
+    add(contact, "vcard:hasEmail" if pub.contact_url.startswith("mailto:") else "vcard:hasURL",
+        ox.NamedNode(pub.contact_url))
+    dates = sorted(date for _, date, _ in _sources(quads) if date)
+    if dates:
+        period = node("period", "sources")
+        add(ds, "dcterms:temporal", period)
+        add(period, "rdf:type", _iri("dcterms:PeriodOfTime"))
+        add(period, "dcat:startDate", _lit(dates[0], "xsd:date"))
+        add(period, "dcat:endDate", _lit(dates[-1], "xsd:date"))
+    for area in sorted({q.object.value for q in quads if q.predicate.value == _REF_AREA
+                        and isinstance(q.object, ox.NamedNode)}):
+        add(ds, "dcterms:spatial", ox.NamedNode(area))
+        add(ox.NamedNode(area), "rdf:type", _iri("dcterms:Location"))
     add(ds, "void:triples", _lit(len({(q.subject, q.predicate, q.object) for q in quads})))
     for doc, date, title in _sources(quads):
         add(ds, "dcterms:source", ox.NamedNode(doc))
@@ -153,9 +214,15 @@ def describe(quads: list[ox.Quad], info: ArchiveInfo) -> bytes:
         add(dist, "rdf:type", _iri("dcat:Distribution"))
         add(dist, "dcterms:identifier", _lit(f.path))
         add(dist, "dcterms:title", _lit(f.title, lang="en"))
-        add(dist, "dcat:mediaType", _lit(f.media_type))
+        add(dist, "dcat:accessURL", ox.NamedNode(DOWNLOAD))
+        if f.path in DOWNLOAD_FILES:
+            add(dist, "dcat:downloadURL", ox.NamedNode(f"{DOWNLOAD}/{f.path}"))
+        add(dist, "dcat:mediaType", ox.NamedNode(IANA + f.media_type))
+        add(ox.NamedNode(IANA + f.media_type), "rdf:type", _iri("dcterms:MediaType"))
+        add(dist, "dcterms:license", ox.NamedNode(LICENSE))
         add(dist, "dcat:byteSize", _lit(f.size, "xsd:nonNegativeInteger"))
         add(dist, "spdx:checksum", node("checksum", f.path))
+        add(node("checksum", f.path), "rdf:type", _iri("spdx:Checksum"))
         add(node("checksum", f.path), "spdx:algorithm", _iri("spdx:checksumAlgorithm_sha256"))
         add(node("checksum", f.path), "spdx:checksumValue", _lit(f.sha256, "xsd:hexBinary"))
     add(ds, "rdfs:comment", _lit("SHA-256 of the canonical N-Quads (RDF Dataset Canonicalization "
@@ -178,30 +245,51 @@ def describe(quads: list[ox.Quad], info: ArchiveInfo) -> bytes:
 
 def ro_crate(info: ArchiveInfo) -> bytes:
     """Return the RO-Crate metadata (``ro-crate-metadata.json``) naming every payload file."""
+    from rocrate.model.contextentity import ContextEntity
     from rocrate.rocrate import ROCrate
 
     crate = ROCrate(gen_preview=False)
     crate.name = TITLE
     crate.description = DESCRIPTION
-    crate.root_dataset["license"] = LICENSE
-    crate.root_dataset["version"] = legiongraph_version()
-    crate.root_dataset["datePublished"] = info.created
-    crate.root_dataset["identifier"] = DATASET
-    for f in info.files:
-        crate.add_file(None, dest_path=f.path, properties={
-            "name": f.title, "encodingFormat": f.media_type,
-            "contentSize": str(f.size), "sha256": f.sha256})
+    pub = info.publication
+    licence = crate.add(ContextEntity(crate, LICENSE, properties={
+        "@type": "CreativeWork", "name": LICENSE_NAME}))
+    creator = crate.add(ContextEntity(crate, pub.creator_iri, properties={
+        "@type": "Organization", "name": pub.creator_name, "url": pub.creator_iri}))
+    publisher = crate.add(ContextEntity(crate, pub.publisher_iri, properties={
+        "@type": "Organization", "name": pub.publisher_name, "url": pub.publisher_iri}))
+    identifier = crate.add(ContextEntity(crate, "#identifier", properties={
+        "@type": "PropertyValue", "propertyID": "IRI", "name": "dataset IRI", "value": DATASET,
+        "url": DATASET}))
+    root = crate.root_dataset
+    root["license"] = licence
+    root["creator"] = creator
+    root["publisher"] = publisher
+    root["identifier"] = identifier
+    root["version"] = legiongraph_version()
+    root["datePublished"] = info.created
+    entries = [(f.path, f.title, f.media_type, f.size, f.sha256) for f in info.files]
+    entries += [(name, title, media, None, None) for name, (media, title) in DOCUMENTS.items()
+                if name != "ro-crate-metadata.json"]  # the metadata file is the crate's descriptor
+    for path, title, media_type, size, sha256 in entries:
+        properties = {"name": path, "description": title, "encodingFormat": media_type}
+        if size is not None:
+            properties |= {"contentSize": str(size), "sha256": sha256}
+        crate.add_file(None, dest_path=path, properties=properties)
     return (json.dumps(crate.metadata.generate(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def readme(info: ArchiveInfo) -> bytes:
     """Return the short human README of the archive."""
     rows = "\n".join(f"| `{f.path}` | {f.title} | {f.size} | `{f.sha256[:16]}…` |" for f in info.files)
+    docs = "\n".join(f"| `{name}` | {title} | | |" for name, (_, title) in DOCUMENTS.items())
     return f"""# {TITLE}
 
 {DESCRIPTION}
 
 Made {info.created} by legiongraph {legiongraph_version()} with `{info.command}`.
+Made by {info.publication.creator_name} ({info.publication.creator_iri}), published by
+{info.publication.publisher_name} ({info.publication.publisher_iri}).
 Licence of the data: CC BY 4.0 ({LICENSE}).
 
 This folder is a BagIt bag: `manifest-sha256.txt` holds the SHA-256 of every file under `data/`.
@@ -215,6 +303,5 @@ The data's canonical SHA-256 (RDF Dataset Canonicalization, RDFC-1.0, of `legion
 | file | what | bytes | SHA-256 |
 |---|---|---|---|
 {rows}
-| `description.ttl` | this archive described in DCAT, VoID and PROV | | |
-| `ro-crate-metadata.json` | RO-Crate metadata | | |
+{docs}
 """.encode()

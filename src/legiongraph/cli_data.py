@@ -58,6 +58,7 @@ def export_cmd(config: Config, fmt: str, graphs: str | None, query: str | None, 
 def archive_cmd(config: Config, path: Path, verify: bool) -> None:
     """Write a BagIt bag of the store to PATH, or check one with --verify."""
     from .archive import make_archive, verify_archive
+    from .archivedesc import Publication
 
     if verify:
         result = verify_archive(path, progress=Progress())
@@ -65,9 +66,10 @@ def archive_cmd(config: Config, path: Path, verify: bool) -> None:
                    f"canonical hash all check out\ncanonical SHA-256: {result.canonical_sha256}")
         return
     with open_store(config) as store:
-        info = make_archive(store, Resources(config.data_dir), path, f"legiongraph archive {path}",
-                            progress=Progress())
-    click.echo(f"Wrote the bag {path} ({len(info.files)} data files)\n"
+        # The PROV record names the command, not the local folder it wrote to.
+        info = make_archive(store, Resources(config.data_dir), path, "legiongraph archive",
+                            progress=Progress(), publication=Publication.from_config(config))
+    click.echo(f"Wrote the bag {path} ({info.payload_count} files)\n"
                f"canonical SHA-256: {info.canonical_sha256}")
 
 

@@ -72,7 +72,10 @@ class Config:
     # serving
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 2
+    # More workers than one client may use (client_concurrency), so that one client cannot take
+    # them all; each worker is stopped and replaced past max_worker_memory bytes (docs/security.md).
+    workers: int = 3
+    max_worker_memory: int = 2 * 1024 ** 3
     query_timeout: float = 30.0
     max_rows: int = 100_000
     max_result_bytes: int = 64 * 1024 * 1024
@@ -95,6 +98,13 @@ class Config:
     page_size: int = 200
     # the key of the keyed hash that re-mints combatants' IRIs in a public build; never commit it
     public_iri_key: str | None = None
+    # who made and who publishes the data, as archive descriptions (DCAT, RO-Crate) and the
+    # ontology name them: agents with IRIs, and a contact point (a mailto: or web address)
+    creator_name: str = "legiongraph developers"
+    creator_iri: str = "https://w3id.org/legiongraph/id/agent/developers"
+    publisher_name: str = "legiongraph project"
+    publisher_iri: str = "https://w3id.org/legiongraph/id/agent/project"
+    contact_url: str = "https://w3id.org/legiongraph/"
 
     def __post_init__(self) -> None:
         if self.store not in STORE_KINDS:
@@ -112,6 +122,9 @@ class Config:
                               f"got {self.query_timeout}")
         if not 1 <= self.workers <= 64:
             raise ConfigError(f"workers: expected 1-64 query worker processes, got {self.workers}")
+        if self.max_worker_memory < 64 * 1024 ** 2:
+            raise ConfigError(f"max_worker_memory: expected at least 67108864 bytes (64 MiB) per "
+                              f"query worker, got {self.max_worker_memory}")
         for name in ("max_rows", "max_result_bytes", "max_query_bytes", "max_url_bytes",
                      "client_concurrency", "channel_timeout", "connection_limit",
                      "client_connections", "page_size"):
@@ -122,6 +135,10 @@ class Config:
                 ("http://", "https://")):
             raise ConfigError(f"public_base_url: expected an http(s) URL such as "
                               f"https://example.org/legiongraph, got {self.public_base_url!r}")
+        for name in ("creator_iri", "publisher_iri", "contact_url"):
+            if not getattr(self, name).startswith(("http://", "https://", "mailto:")):
+                raise ConfigError(f"{name}: expected an http(s) or mailto: IRI, "
+                                  f"got {getattr(self, name)!r}")
 
     def replace(self, **changes: Any) -> Config:
         """Return a copy with some settings changed."""
