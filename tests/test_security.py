@@ -401,17 +401,19 @@ def test_the_kernel_stops_oxigraphs_own_http_client_in_a_worker_without_network(
         executor.close()
 
 
-def test_with_an_allow_list_only_the_gate_stops_oxigraphs_http_client(small):
-    """Documents the limit of the second layer: once the workers need the network (an allow-list
-    or a remote store), nothing but the query gate stands between a SERVICE and Oxigraph's own HTTP
-    client. Here the gate is skipped, and the call reaches a host that is not even allowed."""
+def test_with_an_allow_list_the_kernel_still_stops_oxigraphs_http_client(small):
+    """Regression (issue 13): with an allow-list set, workers used to run without the kernel
+    filter, so a SERVICE the gate missed reached any host. The filter is now on in every worker:
+    with the gate skipped, the call reaches neither the allowed host nor another one."""
     allowed, other = Listener(), Listener()
     executor = ProcessExecutor(Config(store="oxigraph", store_path=small["oxigraph"].path,
                                       service_allowlist=(allowed.url,)), workers=1, timeout=30)
     try:
-        answer = executor.run(_ungated(f"SELECT ?x WHERE {{ SERVICE <{other.url}> {{ ?x ?y ?z }} }}"))
-        assert json.loads(answer.body)["results"]["bindings"][0]["x"]["value"] == "from the remote endpoint"
-        assert other.connections == 1
+        for target in (other, allowed):
+            with pytest.raises(QueryError, match=r"Permission denied \(os error 13\)"):
+                executor.run(_ungated(f"SELECT ?x WHERE {{ SERVICE <{target.url}> {{ ?x ?y ?z }} }}"))
+        assert (other.connections, allowed.connections) == (0, 0)
+        assert executor.run(_ungated("ASK { ?s ?p ?o }")).body  # the worker still serves
     finally:
         executor.close()
         allowed.close()

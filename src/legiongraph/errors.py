@@ -22,6 +22,7 @@ __all__ = [
     "ConfigError",
     "LegiongraphError",
     "LoadError",
+    "MemoryLimitHit",
     "NotAcceptable",
     "OutboundRefused",
     "QueryError",
@@ -30,6 +31,7 @@ __all__ = [
     "ReasoningError",
     "ResourceNotFound",
     "ServiceRefused",
+    "ServerBusy",
     "ShapesError",
     "StoreError",
     "TooLarge",
@@ -132,6 +134,18 @@ class RateLimited(LegiongraphError):
 
     retry_after = 1
 
+class ServerBusy(LegiongraphError):
+    """Every query worker (or every /sparql slot of the server) is taken: try again shortly."""
+
+    retry_after = 1
+
+
+class MemoryLimitHit(LegiongraphError):
+    """A query took its worker past ``max_worker_memory``; the worker was stopped and replaced."""
+
+    retry_after = 5
+
+
 
 class StoreError(LegiongraphError):
     """The store is missing, cannot be opened, or a write to it failed."""
@@ -155,6 +169,8 @@ EXIT_CODES: tuple[tuple[type[LegiongraphError], int], ...] = (
     (LegiongraphError, 4),
 )
 
+    (ServerBusy, 4),
+    (MemoryLimitHit, 4),
 HTTP_STATUS: tuple[tuple[type[LegiongraphError], int], ...] = (
     (UpdateRefused, 403),
     (NotAcceptable, 406),
@@ -174,6 +190,8 @@ HTTP_STATUS: tuple[tuple[type[LegiongraphError], int], ...] = (
     (LegiongraphError, 500),
 )
 
+    (ServerBusy, 503),
+    (MemoryLimitHit, 503),
 
 def _lookup(table: tuple[tuple[type[LegiongraphError], int], ...], error: BaseException) -> int:
     for cls, code in table:

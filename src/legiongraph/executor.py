@@ -5,32 +5,69 @@ signals), so the endpoint runs each query in a worker process with the store ope
 When a query passes its time limit the worker is killed and replaced; other clients are served by
 the other workers meanwhile.
 
-Both executors run queries under :mod:`legiongraph.guard`: a worker guards its whole process (and,
-when it needs no network, has the kernel refuse it IP sockets), the inline executor the thread
-that runs the query.
+Both executors run queries under :mod:`legiongraph.guard`: a worker guards its whole process and
+has the kernel refuse it IP sockets (a worker whose store is a remote SPARQL server excepted: it
+runs no query engine of its own), the inline executor the thread that runs the query. A worker
+that cannot install the kernel filter refuses to start, and says why in the log.
+
+Memory is bounded twice: the worker's address space (``RLIMIT_AS``: the limit plus room for the
+mappings a store reserves but never fills), and a watchdog in the parent that reads the busy
+worker's resident size while it waits and kills the worker past ``max_worker_memory``. Either way
+the client gets a 503 saying the memory limit was hit, and a fresh worker takes the dead one's
+place. A request finding no idle worker is answered 503 with ``Retry-After`` at once, rather than
+holding a server thread for as long as a query may run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
+import os
 import queue
+import resource
+import signal
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from . import guard
 from .config import Config
-from .errors import LegiongraphError, QueryTimeout, StoreError
-from .seccomp import deny_ip_sockets
+from .errors import LegiongraphError, MemoryLimitHit, QueryTimeout, ServerBusy, StoreError
+from .seccomp import FilterUnavailable, deny_ip_sockets
 from .service import Answer, SparqlRequest, answer
 from .sparqlgate import inspect_query
 from .stores import open_store
 from .stores.base import Store
 
-__all__ = ["Executor", "InlineExecutor", "ProcessExecutor"]
+__all__ = ["Executor", "InlineExecutor", "ProcessExecutor", "memory_limit_message"]
+
+log = logging.getLogger("legiongraph.executor")
+
+# Address space a worker may map beyond its memory limit: RocksDB, Rust's allocator and thread
+# stacks reserve far more than they touch (a fresh worker maps ~400 MB to hold ~60 MB).
+_ADDRESS_HEADROOM = 1024 ** 3
+# How often the parent reads a busy worker's resident size.
+_WATCH_INTERVAL = 0.05
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def memory_limit_message(limit: int) -> str:
+    """Return what a client is told when a query hits a worker's memory limit."""
+    return (f"the query went past the memory limit of a query worker ({limit // 1024 ** 2} MiB, "
+            "setting max_worker_memory) and was stopped; try a smaller query")
+
+
+def _rss(pid: int) -> int:
+    """Return a process's resident size in bytes (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class Executor(ABC):
@@ -82,6 +119,16 @@ def _heap_trimmer() -> Callable[[int], object]:
         return lambda *_: None
 
 
+def _limit_memory(limit: int) -> None:
+    """Bound this process's address space, so an allocation past it fails instead of swapping."""
+    ceiling = limit + _ADDRESS_HEADROOM
+    with contextlib.suppress(ValueError, OSError):  # a hard limit set lower by the admin wins
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+
+
 def _worker_main(config: Config, conn: Connection) -> None:
     """Serve requests from one pipe until it closes; runs in the worker process."""
     # A large answer leaves its freed buffers in the heap: given back after each answer, so that a
@@ -97,10 +144,18 @@ def _worker_main(config: Config, conn: Connection) -> None:
     # From here on this process only runs queries: guard every thread of it.
     policy = guard.policy_for(config)
     guard.enforce_everywhere(policy)
-    if not policy.hosts:
-        # Needing no network at all, let the kernel refuse it too: Rust code (Oxigraph's SERVICE
-        # client) is invisible to the audit hook.
-        deny_ip_sockets()
+    if config.store != "sparql":
+        # The kernel refuses IP sockets whatever the allow-list: Rust code (Oxigraph's SERVICE
+        # client) is invisible to the audit hook, and the gate must not be the only wall.
+        try:
+            deny_ip_sockets()
+        except FilterUnavailable as exc:
+            message = (f"the query worker refuses to start: the kernel socket filter could not be "
+                       f"installed ({exc})")
+            log.error(message)
+            conn.send(("error", StoreError(message)))
+            return
+    _limit_memory(config.max_worker_memory)
     conn.send(("ready", None))
     while True:
         try:
@@ -111,6 +166,10 @@ def _worker_main(config: Config, conn: Connection) -> None:
             conn.send(("ok", guarded_answer(store, request, policy)))
         except LegiongraphError as exc:
             conn.send(("error", exc))
+        except MemoryError:
+            # The heap is in an unknown state: report, then leave for a fresh worker.
+            conn.send(("error", MemoryLimitHit(memory_limit_message(config.max_worker_memory))))
+            return
         except Exception as exc:  # report, never die silently: the parent would wait in vain
             conn.send(("error", LegiongraphError(f"the query failed: {type(exc).__name__}: {exc}")))
         del request
@@ -138,47 +197,89 @@ class _Worker:
 
 
 class ProcessExecutor(Executor):
-    """A fixed pool of worker processes; a query past its time limit kills its worker."""
+    """A fixed pool of worker processes; a query past its time or memory limit kills its worker.
 
-    def __init__(self, config: Config, workers: int = 2, timeout: float = 30.0,
-                 wait: float | None = None) -> None:
+    ``wait`` is how long a request waits for an idle worker before a ServerBusy (503); 0, the
+    default, answers at once.
+    """
+
+    def __init__(self, config: Config, workers: int = 3, timeout: float = 30.0,
+                 wait: float = 0.0, max_memory: int | None = None) -> None:
         self.config = config
         self.timeout = timeout
-        self.wait = timeout if wait is None else wait
+        self.wait = wait
+        self.max_memory = config.max_worker_memory if max_memory is None else max_memory
+        self.size = max(1, workers)
         self._ctx = multiprocessing.get_context("forkserver")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
-        for _ in range(max(1, workers)):
+        for _ in range(self.size):
             self._add()
 
     def _add(self) -> None:
-        worker = _Worker(self._ctx, self.config)
+        try:
+            worker = _Worker(self._ctx, self.config)
+        except LegiongraphError as exc:
+            log.error("a query worker did not start: %s", exc)
+            raise
         with self._lock:
             self._all.add(worker)
         self._idle.put(worker)
 
-    def run(self, request: SparqlRequest) -> Answer:
-        """Answer one request in a worker; kill the worker if it runs past the time limit."""
+    def _take(self) -> _Worker:
         try:
-            worker = self._idle.get(timeout=self.wait)
+            if self.wait <= 0:
+                return self._idle.get_nowait()
+            return self._idle.get(timeout=self.wait)
         except queue.Empty:
-            raise QueryTimeout("all query workers are busy; try again later") from None
+            raise ServerBusy(f"all {self.size} query workers are busy; try again in a moment") from None
+
+    def run(self, request: SparqlRequest) -> Answer:
+        """Answer one request in a worker; kill the worker past the time or memory limit."""
+        worker = self._take()
         try:
             worker.conn.send(request)
-            if not worker.conn.poll(self.timeout):
-                raise QueryTimeout(f"the query ran past the {self.timeout:g} s time limit "
-                                   "and was stopped")
+            self._await(worker)
             status, payload = worker.conn.recv()
-        except (QueryTimeout, EOFError, OSError) as exc:
+        except (QueryTimeout, MemoryLimitHit, EOFError, OSError) as exc:
+            died_of = self._died_of_memory(worker)
             self._replace(worker)
-            if isinstance(exc, QueryTimeout):
+            if isinstance(exc, QueryTimeout | MemoryLimitHit):
                 raise
+            if died_of:
+                raise MemoryLimitHit(memory_limit_message(self.max_memory)) from None
             raise StoreError("the query worker stopped unexpectedly") from None
+        if status == "error" and isinstance(payload, MemoryLimitHit):
+            self._replace(worker)  # it left after a MemoryError
+            raise payload
         self._idle.put(worker)
         if status == "error":
             raise payload
         return payload
+
+    def _await(self, worker: _Worker) -> None:
+        """Wait for the worker's answer, watching its resident size; raise past either limit."""
+        deadline = time.monotonic() + self.timeout
+        pid = worker.process.pid or 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise QueryTimeout(f"the query ran past the {self.timeout:g} s time limit "
+                                   "and was stopped")
+            if worker.conn.poll(min(_WATCH_INTERVAL, remaining)):
+                return
+            if _rss(pid) > self.max_memory:
+                log.warning("query worker %s passed max_worker_memory (%d bytes): stopped", pid,
+                            self.max_memory)
+                raise MemoryLimitHit(memory_limit_message(self.max_memory))
+
+    @staticmethod
+    def _died_of_memory(worker: _Worker) -> bool:
+        """Tell whether a worker that went away was killed for memory (an abort on a failed
+        allocation under RLIMIT_AS, or the kernel's OOM killer)."""
+        worker.process.join(timeout=1)
+        return worker.process.exitcode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV)
 
     def _replace(self, worker: _Worker) -> None:
         worker.stop()

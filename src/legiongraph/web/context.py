@@ -36,7 +36,9 @@ class _AppState:
     def __init__(self, config: Config, store: Store | None, executor: Executor) -> None:
         self.config = config
         self.executor = executor
-        self.limiter = ClientLimiter(config.client_concurrency)
+        # No more /sparql requests in progress than workers: the rest get a 503 at once, so that
+        # queries never hold the server threads that pages and static files need.
+        self.limiter = ClientLimiter(config.client_concurrency, total=config.workers)
         # Pages and downloads have their own slots, so that browsing never takes a query's.
         self.page_limiter = ClientLimiter(config.client_concurrency)
         self.page_cache = PageCache()
