@@ -18,8 +18,10 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, request
 from flask_compress import Compress
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from .context import get_statistics, get_store
+from .errors import plain_error
 
 __all__ = ["CACHEABLE_ENDPOINTS", "COMPRESSED_TYPES", "RANGE_ENDPOINTS", "init_app", "store_version"]
 
@@ -94,7 +96,14 @@ def init_app(app: Flask) -> None:
             response.last_modified = modified
             if ranged and "Range" in request.headers:
                 # A part is sent as stored: compressing it would make its byte offsets wrong.
-                return response.make_conditional(request, accept_ranges=True)
+                length = response.calculate_content_length()
+                try:
+                    return response.make_conditional(request, accept_ranges=True,
+                                                     complete_length=length)
+                except RequestedRangeNotSatisfiable:
+                    return plain_error(416, f"Range Not Satisfiable: {request.headers['Range']!r} "
+                                            f"does not fit this file of {length} bytes",
+                                       {"Content-Range": f"bytes */{length}"})
         if response.status_code == 200:
             response = compress.after_request(response)
         else:
