@@ -265,9 +265,9 @@ def ingest(config: Config, files: Sequence[Path], dry_run: bool = False,
         for src, summary in zip(sources, report.sources, strict=True):
             summary.data_file = folder / _file_name(src) if folder else None
             summary.added, summary.removed = changes(store, src)
+        progress.step("looking for probable duplicates")
+        report.warnings += duplicate_warnings(store, sources, delta.add_inferred, delta.replace)
         if dry_run:
-            progress.step("looking for probable duplicates")
-            report.warnings += duplicate_warnings(store, sources, delta.add_inferred, delta.replace)
             return report
         if report.problems:
             raise ValidationFailed(_refusal(report, "the sources do not conform to the shapes together "

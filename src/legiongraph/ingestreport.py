@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from .iris import ID, PREFIXES, SCHEMA
-from .names import probable_duplicates
+from .names import Duplicate, probable_duplicates
 from .sourcefile import SourceFile
 from .stores.base import Store
 from .storeview import StoreView, Triple
@@ -270,4 +270,16 @@ def duplicate_warnings(store: Store, sources: Sequence[SourceFile], inferred: It
     # A person's name first, so that a warning quotes it rather than one of the other spellings.
     for person, _, name in sorted(rows, key=lambda row: row[1] != SCHEMA.name):
         existing.setdefault(person, []).append(str(name))
-    return [d.describe() for d in probable_duplicates(new, existing)]
+    return [_duplicate_text(d, sources) for d in probable_duplicates(new, existing)]
+
+
+def _duplicate_text(duplicate: Duplicate, sources: Sequence[SourceFile]) -> str:
+    """Say what to write to make a probable duplicate the person already in the graph."""
+    text = duplicate.describe()
+    record = next((src for src in sources if src.field_of(duplicate.new)), None)
+    if record is None or duplicate.both_new:
+        return text
+    line = record.line_of(duplicate.new)
+    return (f"{text}. To say so, write 'same_as: {short(duplicate.existing)}' in "
+            f"{record.field_of(duplicate.new)} of {record.path.name}" + (f" (line {line})" if line else "")
+            + "; its spellings then become skos:altLabel of that person")

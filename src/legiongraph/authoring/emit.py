@@ -156,15 +156,20 @@ class Builder:
         # triples identical, so sources never depend on each other for their periods.
         period = mint("period", f"{span.start.isoformat()}_{span.end.isoformat()}")
         self.graph.add((period, RDF.type, TIME.ProperInterval))
-        self.graph.add((period, RDFS.label, en(span.label())))
+        self.graph.add((period, RDFS.label, self._label_of(period, en(span.label()))))
         for prop, day in ((TIME.hasBeginning, span.start), (TIME.hasEnd, span.end)):
             instant = mint("instant", day.isoformat())
             self.graph.add((period, prop, instant))
             self.graph.add((instant, RDF.type, TIME.Instant))
-            self.graph.add((instant, RDFS.label, en(day_label(day))))
+            self.graph.add((instant, RDFS.label, self._label_of(instant, en(day_label(day)))))
             self.graph.add((instant, TIME.inXSDDate, Literal(day, datatype=XSD.date)))
         self.resolver.define(period)
         return period
+
+    def _label_of(self, node: URIRef, default: Literal) -> Literal:
+        """Return the label the store already gives a shared resource, so that copies agree."""
+        stored = sorted(self.resolver.existing.objects(node, RDFS.label))
+        return stored[0] if len(stored) == 1 and isinstance(stored[0], Literal) else default
 
     def document(self, node: URIRef, entry: LDict, prefix: str) -> None:
         """Add a source document: types, title, dates, authors, publisher, URL, language."""

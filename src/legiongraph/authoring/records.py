@@ -266,7 +266,7 @@ def compile_record(data: LDict, builder: Builder, name: str) -> None:
 
 def _person(b: Builder, node: URIRef, entry: LDict, where: str, name: str) -> None:
     b.origin(node, entry, where)
-    linked = bool(entry.get("same_as") or entry.get("iri")) and b.resolver.known(node)
+    linked = bool(entry.get("same_as")) and b.resolver.known(node)
     if entry.get("type") or not linked:  # a linked person keeps their types unless one is given
         for kind in PERSON_TYPES[entry.get("type", "combatant")]:
             b.graph.add((node, RDF.type, kind))
