@@ -87,11 +87,19 @@ def test_query_on_missing_store_exits_3_and_says_how_to_build(capsys, tmp_path):
     assert "run 'legiongraph build' first" in err
 
 
-def test_unknown_named_query_exits_2_and_lists_the_names(capsys, built):
+def test_unknown_named_query_exits_2_and_says_how_to_list_them(capsys, built):
     code, _, err = run(capsys, "--store-path", str(built), "query", "no-such-query")
     assert code == 2
     assert "no named query or file 'no-such-query'" in err
-    assert "pow-by-country" in err
+    assert "'legiongraph queries' lists the 45 named queries" in err
+    assert "pow-by-country" not in err
+
+
+def test_misspelt_query_name_suggests_the_closest_instead_of_listing_all(capsys, built):
+    code, _, err = run(capsys, "--store-path", str(built), "query", "pow-by-contry")
+    assert code == 2
+    assert err == ("legiongraph: no named query or file 'pow-by-contry'; "
+                   "did you mean pow-by-country?\n")
 
 
 def test_malformed_sparql_from_stdin_exits_2(capsys, built, monkeypatch):
@@ -140,3 +148,149 @@ def test_unknown_store_kind_is_a_usage_error(capsys):
     code, _, err = run(capsys, "--store", "neptune", "stats")
     assert code == 2
     assert "neptune" in err
+
+
+def test_syntax_error_in_a_query_file_names_file_line_and_column(capsys, built, tmp_path):
+    file = tmp_path / "x.rq"
+    file.write_text("# title: x\n# description: x\nSELECT ?s\nWHERE {\n  ?s ?p ?o .\n  FILTER(\n}\n")
+    code, out, err = run(capsys, "--store-path", str(built), "query", str(file))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"legiongraph: {file}:6:3: SPARQL syntax error")
+    assert "SPARQL syntax error" in err
+
+
+def test_update_piped_to_query_says_updates_are_not_supported(capsys, built, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("INSERT DATA { <http://x/a> <http://x/b> 1 }"))
+    code, out, err = run(capsys, "--store-path", str(built), "query", "-")
+    assert (code, out) == (2, "")
+    assert err == ("legiongraph: <stdin>: this is a SPARQL Update; 'legiongraph query' only reads "
+                   "the store, updates are not supported\n")
+
+
+def test_graph_query_as_csv_is_an_error_not_silent_turtle(capsys, built):
+    code, out, err = run(capsys, "--store-path", str(built), "query", "person-card", "--format", "csv")
+    assert (code, out) == (2, "")
+    assert "a CONSTRUCT query answers with a graph, which has no CSV form" in err
+    assert "--format turtle or --format nt" in err
+
+
+def test_graph_query_as_nt_gives_n_triples(capsys, built):
+    code, out, _ = run(capsys, "--store-path", str(built), "query", "person-card", "--format", "nt")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines and all(line.startswith("<") and line.endswith(" .") for line in lines)
+    assert "@prefix" not in out
+    code, out, _ = run(capsys, "--store-path", str(built), "query", "person-card")
+    assert code == 0 and "@prefix" in out  # Turtle when no format is asked
+
+
+def test_table_format_for_a_graph_query_and_nt_for_a_select_are_errors(capsys, built):
+    code, _, err = run(capsys, "--store-path", str(built), "query", "pow-by-country", "--format", "nt")
+    assert code == 2
+    assert "a SELECT query answers with a table, not a graph" in err
+
+
+def test_table_fits_the_terminal_width_and_wide_shows_whole_values(capsys, built, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "90")
+    code, out, _ = run(capsys, "--store-path", str(built), "query", "memberships")
+    assert code == 0
+    lines = out.splitlines()
+    assert max(len(line) for line in lines[:-2]) <= 90
+    assert "…" in out
+    code, wide, _ = run(capsys, "--store-path", str(built), "query", "memberships", "--wide")
+    assert code == 0
+    assert "…" not in wide
+    assert max(len(line) for line in wide.splitlines()) > 90
+
+
+def test_render_table_cuts_long_cells_but_never_headers():
+    from rdflib import Literal
+
+    from legiongraph.results import QueryResult
+    from legiongraph.texttable import render_table
+
+    result = QueryResult("SELECT", ["certainty", "label"],
+                         [(Literal("probable"), Literal("x" * 100)), (Literal("certain"), Literal("y"))])
+    out = render_table(result, {}, width=40)
+    lines = out.splitlines()
+    assert lines[0].split() == ["certainty", "label"]
+    assert all(len(line) <= 40 for line in lines[:4])
+    assert lines[2].endswith("…")
+    assert lines[-2:] == ["(values cut to fit are marked …; --wide shows them whole)", "(2 rows)"]
+    assert render_table(result, {}, width=None).splitlines()[2].endswith("x" * 100)
+
+
+def test_plural_says_1_source_and_2_sources():
+    from legiongraph.texttable import plural
+
+    assert plural(1, "source") == "1 source"
+    assert plural(2, "source") == "2 sources"
+    assert plural(0, "resource points", "resources point") == "0 resources point"
+    assert plural(1, "resource points", "resources point") == "1 resource points"
+
+
+def test_stats_and_help_name_the_store_they_read(capsys, built):
+    code, out, _ = run(capsys, "--store-path", str(built), "stats")
+    assert code == 0
+    assert out.splitlines()[0] == f"Store: the oxigraph store at {built}"
+    for command in ("query", "stats", "serve", "link"):
+        code, out, _ = run(capsys, "--store-path", str(built), command, "--help")
+        assert code == 0
+        assert f"Store: the oxigraph store at {built}" in " ".join(out.split()), command
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_default_store_is_the_one_make_run_builds_and_serves(monkeypatch):
+    """Regression: `make run` built var/store while the CLI read ~/.local/share/legiongraph/store."""
+    from legiongraph.config import load_config
+
+    monkeypatch.delenv("LEGIONGRAPH_STORE_PATH", raising=False)
+    monkeypatch.delenv("LEGIONGRAPH_CONFIG", raising=False)
+    assert load_config().store_path == ROOT / "var" / "store"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "LEGIONGRAPH_STORE_PATH ?= $(CURDIR)/var/store" in makefile
+    assert "export LEGIONGRAPH_STORE_PATH" not in makefile  # a config file's store_path still wins
+
+
+def _make_dry_run(*args: str) -> str:
+    done = subprocess.run(["make", "-n", "-B", "-C", str(ROOT), *args], capture_output=True,
+                          text=True, check=True, env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"})
+    return done.stdout
+
+
+def test_make_run_passes_port_and_host_to_serve():
+    out = _make_dry_run("run", "PORT=8080", "HOST=0.0.0.0")
+    assert ".venv/bin/legiongraph serve --host 0.0.0.0 --port 8080" in out
+    assert ".venv/bin/legiongraph serve  \n" in _make_dry_run("run") + "\n"
+
+
+def test_make_run_installs_no_test_extras_and_make_test_does():
+    run_steps = _make_dry_run("run")
+    assert "pip install --quiet -e .\n" in run_steps
+    assert "[test" not in run_steps and "playwright" not in run_steps
+    assert "pip install --quiet -e '.[test]'" in _make_dry_run("test")
+
+
+def test_package_licence_is_an_spdx_expression_with_its_file():
+    """Regression: setuptools warned that a `project.license` table is deprecated."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT AND CC-BY-4.0"
+    assert project["license-files"] == ["LICENSE"]
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+
+
+def test_serve_on_a_busy_port_prints_one_line_and_exits_2(built):
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "legiongraph.cli", "--store-path", str(built),
+                               "serve", "--port", str(port)], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"legiongraph: port {port} is in use; choose another with --port\n"

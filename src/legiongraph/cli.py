@@ -6,6 +6,9 @@ Exit codes: 0 success, 1 the data does not conform, 2 a file, query or argument 
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,17 +17,46 @@ import click
 from .build import build, check
 from .cli_data import DATA_COMMANDS
 from .config import STORE_KINDS, Config, load_config
-from .errors import LegiongraphError, StoreError, exit_code_for
+from .errors import LegiongraphError, PortInUse, QueryError, StoreError, exit_code_for
 from .iris import PREFIXES
 from .privacy import is_public
 from .progress import Progress
-from .queries import list_queries, resolve_query, run_query
+from .queries import check_query, list_queries, resolve_query, run_query
 from .resources import Resources
 from .results import TABULAR_FORMATS, serialize_result
-from .stats import compute_stats
+from .stats import compute_stats, store_location
 from .stores import open_store
+from .texttable import render_table
 
 __all__ = ["cli", "main"]
+
+#: --format values for a SELECT/ASK table and for a CONSTRUCT/DESCRIBE graph
+GRAPH_FORMATS = {"turtle": "turtle", "nt": "nt"}
+QUERY_FORMATS = (*TABULAR_FORMATS, *GRAPH_FORMATS)
+
+
+class StoreCommand(click.Command):
+    """A command that reads the store: its help ends by naming the store it would read."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write the epilog, then which store this command reads with the options given."""
+        super().format_epilog(ctx, formatter)
+        config = ctx.find_object(Config)
+        if config is not None:
+            formatter.write_paragraph()
+            formatter.write_text(f"Store: the {store_location(config)} (change it with --store-path "
+                                 "before the command, or LEGIONGRAPH_STORE_PATH).")
+
+
+def _table_width(wide: bool) -> int | None:
+    """Return the width a table must fit: the terminal's, $COLUMNS in a pipe, or None (any)."""
+    if wide:
+        return None
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
@@ -32,7 +64,9 @@ __all__ = ["cli", "main"]
 @click.option("--store", type=click.Choice(STORE_KINDS), default=None,
               help="Store back end (default: oxigraph).")
 @click.option("--store-path", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the built store lives (default: ~/.local/share/legiongraph/store).")
+              help="Where the built store lives (default: this checkout's var/store, which "
+                   "`make run` builds; ~/.local/share/legiongraph/store when installed). "
+                   "`legiongraph stats` names the store in use.")
 @click.option("--data-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Folder with ontology/, data/ and queries/ to use instead.")
 @click.pass_context
@@ -74,17 +108,37 @@ def validate_cmd(config: Config, files: tuple[Path, ...]) -> None:
     sys.exit(0 if report.conforms else 1)
 
 
-@cli.command("query")
+@cli.command("query", cls=StoreCommand)
 @click.argument("query")
-@click.option("--format", "fmt", type=click.Choice(TABULAR_FORMATS), default="table",
-              show_default=True, help="Output format for SELECT and ASK results.")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default=None,
+              help="Output format: table (default), csv, tsv, json or xml for SELECT and ASK; "
+                   "turtle (default) or nt for CONSTRUCT and DESCRIBE.")
+@click.option("--wide", is_flag=True, help="Show long values whole instead of fitting the table to "
+                                           "the terminal's width.")
 @click.pass_obj
-def query_cmd(config: Config, query: str, fmt: str) -> None:
+def query_cmd(config: Config, query: str, fmt: str | None, wide: bool) -> None:
     """Run QUERY (a named query, a .rq file, or - for standard input) on the built store."""
     named = resolve_query(Resources(config.data_dir), query)
+    form = check_query(named)
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    if fmt is not None and graph != (fmt in GRAPH_FORMATS):
+        if graph:
+            raise QueryError(f"{named.location}: a {form} query answers with a graph, which has no "
+                             f"{fmt.upper()} form; use --format turtle or --format nt")
+        raise QueryError(f"{named.location}: a {form} query answers with a table, not a graph; "
+                         f"use --format {', '.join(TABULAR_FORMATS)}")
     with open_store(config) as store:
         result = run_query(store, named)
-    click.echo(serialize_result(result, fmt, PREFIXES), nl=False)
+    if result.kind == "CONSTRUCT":
+        assert result.graph is not None
+        for prefix, ns in PREFIXES.items():
+            result.graph.bind(prefix, ns, override=False)
+        click.echo(result.graph.serialize(format=GRAPH_FORMATS.get(fmt or "turtle", "turtle")),
+                   nl=False)
+    elif fmt in (None, "table"):
+        click.echo(render_table(result, PREFIXES, _table_width(wide)), nl=False)
+    else:
+        click.echo(serialize_result(result, fmt, PREFIXES), nl=False)
 
 
 @cli.command("queries")
@@ -95,11 +149,12 @@ def queries_cmd(config: Config) -> None:
         click.echo(f"{q.name:<40} {q.title}")
 
 
-@cli.command("stats")
+@cli.command("stats", cls=StoreCommand)
 @click.pass_obj
 def stats_cmd(config: Config) -> None:
-    """Print triples per named graph and entities per class."""
+    """Print which store is read, its triples per named graph and entities per class."""
     with open_store(config) as store:
+        click.echo(f"Store: the {store_location(config)}")
         click.echo(compute_stats(store).text(), nl=False)
 
 
@@ -119,7 +174,7 @@ def synth_cmd(triples: int, seed: int, out: Path | None) -> None:
                f"to {result.path}")
 
 
-@cli.command("link")
+@cli.command("link", cls=StoreCommand)
 @click.option("--class", "classes", multiple=True, metavar="KIND|CLASS",
               help="What to reconcile: place, organisation, person, combatant, or a class such as "
                    "schema:City (repeatable; default: places, organisations and public figures).")
@@ -174,7 +229,7 @@ def link_cmd(config: Config, classes: tuple[str, ...], endpoint: str | None, geo
                f"review, {len(nothing)} without candidate; wrote {review_file}")
 
 
-@cli.command("serve")
+@cli.command("serve", cls=StoreCommand)
 @click.option("--host", default=None, help="Interface to listen on (default: 127.0.0.1, loopback only).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default: 8000).")
 @click.option("--threads", type=int, default=8, show_default=True, help="Worker threads.")
@@ -184,7 +239,7 @@ def link_cmd(config: Config, classes: tuple[str, ...], endpoint: str | None, geo
 def serve_cmd(config: Config, host: str | None, port: int | None, threads: int,
               public: bool | None) -> None:
     """Serve the SPARQL endpoint, the query UI and the Linked Data pages with waitress."""
-    from waitress import serve
+    from waitress import create_server
 
     from .executor import ProcessExecutor
     from .web import create_app
@@ -199,10 +254,20 @@ def serve_cmd(config: Config, host: str | None, port: int | None, threads: int,
     # Queries never run in the server process: a runaway one could not be stopped there.
     executor = ProcessExecutor(config, workers=config.workers, timeout=config.query_timeout)
     app = create_app(config, store=store, executor=executor)
-    click.echo(f"Serving legiongraph at http://{config.host}:{config.port}/ "
-               f"(SPARQL endpoint: /sparql). Press Ctrl+C to stop.")
     try:
-        serve(app, host=config.host, port=config.port, threads=threads, ident="legiongraph")
+        # Bind before announcing anything, so that a busy port is one line and no "Serving".
+        server = create_server(app, host=config.host, port=config.port, threads=threads,
+                               ident="legiongraph")
+    except OSError as exc:
+        executor.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {config.port} is in use; choose another with --port") from None
+        raise PortInUse(f"cannot listen on {config.host}:{config.port} ({exc.strerror}); "
+                        "choose another with --host or --port") from None
+    click.echo(f"Serving legiongraph at http://{config.host}:{config.port}/ "
+               f"(SPARQL endpoint: /sparql; the {store_location(config)}). Press Ctrl+C to stop.")
+    try:
+        server.run()
     finally:
         executor.close()
 

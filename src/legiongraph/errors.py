@@ -25,13 +25,14 @@ __all__ = [
     "MemoryLimitHit",
     "NotAcceptable",
     "OutboundRefused",
+    "PortInUse",
     "QueryError",
     "QueryTimeout",
     "RateLimited",
     "ReasoningError",
     "ResourceNotFound",
-    "ServiceRefused",
     "ServerBusy",
+    "ServiceRefused",
     "ShapesError",
     "StoreError",
     "TooLarge",
@@ -52,6 +53,10 @@ class LegiongraphError(Exception):
 
 class ConfigError(LegiongraphError):
     """A configuration file, environment variable or flag has a bad value."""
+
+
+class PortInUse(ConfigError):
+    """``serve`` cannot listen on the configured host and port: another program holds it."""
 
 
 class ResourceNotFound(LegiongraphError):
@@ -129,11 +134,6 @@ class QueryTimeout(LegiongraphError):
     retry_after = 5
 
 
-class RateLimited(LegiongraphError):
-    """A client already has as many queries running as it may."""
-
-    retry_after = 1
-
 class ServerBusy(LegiongraphError):
     """Every query worker (or every /sparql slot of the server) is taken: try again shortly."""
 
@@ -145,6 +145,11 @@ class MemoryLimitHit(LegiongraphError):
 
     retry_after = 5
 
+
+class RateLimited(LegiongraphError):
+    """A client already has as many queries running as it may."""
+
+    retry_after = 1
 
 
 class StoreError(LegiongraphError):
@@ -164,13 +169,13 @@ EXIT_CODES: tuple[tuple[type[LegiongraphError], int], ...] = (
     (ReasoningError, 2),
     (ResourceNotFound, 2),
     (QueryTimeout, 4),
+    (ServerBusy, 4),
+    (MemoryLimitHit, 4),
     (RateLimited, 4),
     (StoreError, 3),
     (LegiongraphError, 4),
 )
 
-    (ServerBusy, 4),
-    (MemoryLimitHit, 4),
 HTTP_STATUS: tuple[tuple[type[LegiongraphError], int], ...] = (
     (UpdateRefused, 403),
     (NotAcceptable, 406),
@@ -185,13 +190,13 @@ HTTP_STATUS: tuple[tuple[type[LegiongraphError], int], ...] = (
     (ShapesError, 500),
     (ReasoningError, 500),
     (QueryTimeout, 503),
+    (ServerBusy, 503),
+    (MemoryLimitHit, 503),
     (RateLimited, 429),
     (StoreError, 503),
     (LegiongraphError, 500),
 )
 
-    (ServerBusy, 503),
-    (MemoryLimitHit, 503),
 
 def _lookup(table: tuple[tuple[type[LegiongraphError], int], ...], error: BaseException) -> int:
     for cls, code in table:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LoadError, ResourceNotFound
+from pyparsing import ParseBaseException
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+from .errors import LoadError, QueryError, ResourceNotFound, UpdateRefused
 from .resources import Resource, Resources
 from .results import QueryResult
 from .stores.base import Store
 
-__all__ = ["NamedQuery", "list_queries", "parse_named_query", "resolve_query", "run_query"]
+__all__ = ["NamedQuery", "check_query", "list_queries", "parse_named_query", "resolve_query",
+           "run_query"]
 
 _HEADER = re.compile(r"^#\s*(title|description):\s*(.+?)\s*$", re.IGNORECASE)
 
@@ -69,9 +74,34 @@ def resolve_query(resources: Resources, spec: str) -> NamedQuery:
     try:
         return _from_resource(resources.get("queries", spec))
     except ResourceNotFound:
-        names = ", ".join(q.name for q in list_queries(resources))
-        raise ResourceNotFound(
-            f"no named query or file {spec!r}; named queries: {names}") from None
+        names = [q.name for q in list_queries(resources)]
+        # A typo is the usual cause: name the nearest query rather than all of them.
+        close = difflib.get_close_matches(spec, names, n=1, cutoff=0.6)
+        hint = (f"did you mean {close[0]}?" if close
+                else f"'legiongraph queries' lists the {len(names)} named queries")
+        raise ResourceNotFound(f"no named query or file {spec!r}; {hint}") from None
+
+
+def check_query(query: NamedQuery) -> str:
+    """Parse a query and return its form (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+    Raise UpdateRefused for a SPARQL Update and QueryError naming ``file:line:column`` for a
+    syntax error.
+    """
+    try:
+        parsed = parseQuery(query.text)
+    except ParseBaseException as exc:
+        try:
+            parseUpdate(query.text)
+        except ParseBaseException:
+            near = exc.line.strip()[:60]
+            raise QueryError(f"{query.location}:{exc.lineno}:{exc.col}: SPARQL syntax error: "
+                             f"{exc.msg} (near {near!r})") from None
+        raise UpdateRefused(f"{query.location}: this is a SPARQL Update; 'legiongraph query' only "
+                            "reads the store, updates are not supported") from None
+    except RecursionError:
+        raise QueryError(f"{query.location}: the query is nested too deeply to parse") from None
+    return str(parsed[1].name).removesuffix("Query").upper()
 
 
 def run_query(store: Store, query: NamedQuery | str) -> QueryResult:

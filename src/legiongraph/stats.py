@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
+from .config import Config
 from .linking.coverage import Coverage, link_coverage
 from .stores.base import Store
 
-__all__ = ["Stats", "compute_stats"]
+__all__ = ["Stats", "compute_stats", "store_location"]
 
 _PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 _PER_CLASS = """
@@ -19,6 +20,12 @@ SELECT ?class (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {
   OPTIONAL { ?class rdfs:label ?l FILTER(LANG(?l) = "en" || LANG(?l) = "") }
 } GROUP BY ?class ORDER BY DESC(?n) ?class
 """
+
+
+def store_location(config: Config) -> str:
+    """Return which store a command reads, e.g. "oxigraph store at /work/var/store"."""
+    where = config.sparql_endpoint if config.store == "sparql" else config.store_path
+    return f"{config.store} store at {where}"
 
 
 @dataclass
