@@ -81,6 +81,8 @@ def iter_quads(data: bytes, fmt: str, location: str) -> Iterator[ox.Quad]:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LoadError(f"{location}: not UTF-8 (byte {exc.start})", path=location) from None
+    except MemoryError:
+        raise _too_big(location, len(data)) from None
     if fmt not in _OX_FORMATS:
         raise LoadError(f"{location}: unsupported format {fmt!r}", path=location)
     if fmt == "xml" and _DTD.search(data):
@@ -96,12 +98,24 @@ def iter_quads(data: bytes, fmt: str, location: str) -> Iterator[ox.Quad]:
         line = exc.lineno
         where = f"{location}, line {line}, column {exc.offset}" if line else location
         raise LoadError(f"{where}: {message}", path=location, line=line) from None
+    except MemoryError:
+        # A huge literal (hundreds of MB on one line) can exhaust memory while it is parsed.
+        raise _too_big(location, len(data)) from None
+
+
+def _too_big(location: str, size: int) -> LoadError:
+    return LoadError(f"{location}: ran out of memory reading this {size / 2**20:.0f} MB file "
+                     "(a very long literal or line?); split the file or shorten the value",
+                     path=location)
 
 
 def parse_quads(data: bytes, fmt: str, location: str) -> list[Quad]:
     """Parse RDF bytes into rdflib quads; raise LoadError naming file, line and column."""
-    return [(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name))
-            for q in iter_quads(data, fmt, location)]
+    try:
+        return [(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name))
+                for q in iter_quads(data, fmt, location)]
+    except MemoryError:
+        raise _too_big(location, len(data)) from None
 
 
 def parse_into(target: Dataset, data: bytes, fmt: str, location: str) -> set[URIRef | None]:

@@ -22,7 +22,7 @@ from ..errors import LoadError
 from ..fsutil import atomic_write
 from .targets import TARGETS, target_of
 
-__all__ = ["COLUMNS", "DECISIONS", "Row", "is_point", "merge", "read_review", "write_review"]
+__all__ = ["COLUMNS", "DECISIONS", "Row", "is_point", "merge", "neutralise", "read_review", "write_review"]
 
 COLUMNS = ("entity", "label", "target", "candidate_iri", "candidate_label", "description", "coordinates",
            "score", "decision")
@@ -108,8 +108,8 @@ def read_review(path: Path) -> list[Row]:
             raise bad("score", f"{values['score']!r} is not a number") from None
         if not 0 <= score <= 1:
             raise bad("score", f"{score} is not between 0 and 1")
-        rows.append(Row(values["entity"], values["label"], values["target"], iri,
-                        values["candidate_label"], values["description"], score,
+        rows.append(Row(values["entity"], _restore(values["label"]), values["target"], iri,
+                        _restore(values["candidate_label"]), _restore(values["description"]), score,
                         DECISIONS[decision], coordinates, line))
     return rows
 
@@ -139,13 +139,27 @@ def merge(old: Iterable[Row], new: Iterable[Row], reconciled: set[tuple[str, str
     return sorted(rows, key=lambda r: (r.entity, r.target, -r.score, r.candidate_iri))
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Return a cell a spreadsheet shows as text: one starting like a formula gets a leading '."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _restore(text: str) -> str:
+    """Undo :func:`neutralise`, so that a label survives a read and write unchanged."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA) else text
+
+
 def write_review(path: Path, rows: Iterable[Row]) -> None:
-    """Write the review file atomically."""
+    """Write the review file atomically, Wikidata's labels and descriptions never as formulas."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for r in rows:
-        writer.writerow([r.entity, r.label, r.target, r.candidate_iri, r.candidate_label,
-                         r.description, r.coordinates, f"{r.score:.3f}", r.decision])
+        writer.writerow([r.entity, neutralise(r.label), r.target, r.candidate_iri,
+                         neutralise(r.candidate_label), neutralise(r.description), r.coordinates,
+                         f"{r.score:.3f}", r.decision])
     with atomic_write(path, "wb") as fh:
         fh.write(buffer.getvalue().encode("utf-8"))
