@@ -264,7 +264,8 @@ def test_service_description_names_the_endpoint_the_client_used(w3c):
     g = Graph().parse(data=r.get_data(as_text=True), format="turtle")
     sd = "http://www.w3.org/ns/sparql-service-description#"
     endpoints = set(g.objects(None, URIRef(sd + "endpoint")))
-    assert endpoints == {URIRef("http://localhost:8080/sparql")}
+    # the SPARQL service and the read-only Graph Store beside it
+    assert endpoints == {URIRef("http://localhost:8080/sparql"), URIRef("http://localhost:8080/store")}
     assert (None, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in g
     assert (None, URIRef(sd + "feature"), URIRef(sd + "UnionDefaultGraph")) in g
     names = set(g.objects(None, URIRef(sd + "name")))
@@ -276,7 +277,7 @@ def test_service_description_names_the_endpoint_the_client_used(w3c):
 def test_service_description_is_content_negotiated(w3c):
     r = w3c.get("/sparql", headers={"Accept": "application/ld+json"})
     assert r.mimetype == "application/ld+json"
-    assert r.headers["Vary"] == "Accept"
+    assert r.headers["Vary"] == "Accept, Accept-Encoding"
     assert w3c.get("/sparql", headers={"Accept": "image/png"}).status_code == 406
 
 

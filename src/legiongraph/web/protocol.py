@@ -34,8 +34,9 @@ UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
 TRUNCATED_HEADER = "X-Legiongraph-Truncated"
 #: The parameters /sparql understands; any other is refused with 400 rather than ignored.
-#: ``output`` is the name some clients (Fuseki's) give ``format``.
-PARAMETERS: tuple[str, ...] = ("query", "default-graph-uri", "named-graph-uri", "format", "output")
+#: ``output`` and ``results`` are other names for ``format`` (Fuseki's; SPARQLWrapper sends all three).
+PARAMETERS: tuple[str, ...] = ("query", "default-graph-uri", "named-graph-uri", "format", "output",
+                               "results")
 # Percent-encoding makes a form-encoded query up to three times longer than the query itself.
 _FORM_OVERHEAD = 3
 
@@ -196,7 +197,7 @@ def _respond(config: Config) -> Response:
     unknown = _unknown_parameters(params)
     if unknown:
         return plain_error(400, unknown)
-    override = (params.get("format") or params.get("output") or [None])[0]
+    override = (params.get("format") or params.get("output") or params.get("results") or [None])[0]
     if text is None:
         return _service_description(override)
     # Not parsed here: the query gate runs in the query worker, under the time limit.
