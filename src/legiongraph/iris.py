@@ -6,7 +6,9 @@ neither reveals nor changes with the spelling of a person's name.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
 
@@ -32,6 +34,7 @@ __all__ = [
     "is_person_iri",
     "mint",
     "mint_person",
+    "mint_public_person",
     "observation",
     "person_for_key",
     "source_graph",
@@ -94,6 +97,18 @@ def person_for_key(source_id: str, key: str) -> URIRef:
     digest = hashlib.sha256(f"legiongraph-person\0{source_id}\0{key}".encode()).digest()
     bits = int.from_bytes(digest[:5], "big")
     return ID["person/" + "".join(_BASE32[(bits >> (35 - 5 * i)) & 31] for i in range(8))]
+
+
+def mint_public_person(iri: str, key: str) -> URIRef:
+    """Return the public build's IRI of a person: a keyed hash (HMAC-SHA256) of the full IRI.
+
+    Without the key nobody can tell which public IRI stands for which IRI of the published data;
+    the same key gives the same IRIs build after build.
+    """
+    if not key:
+        raise ValueError("a public person IRI needs a key")
+    digest = hmac.new(key.encode("utf-8"), str(iri).encode("utf-8"), hashlib.sha256).digest()
+    return ID["person/" + base64.b32encode(digest).decode("ascii").lower()[:8]]
 
 
 def is_person_iri(iri: str) -> bool:
