@@ -20,6 +20,7 @@ from .config import Config
 from .errors import ReasoningError, StoreError, ValidationFailed
 from .fsutil import atomic_replace_dir, new_sibling_dir
 from .iris import GRAPH_INFERRED
+from .linking.gazetteer import GRAPH_GAZETTEER, PLACES_QUERY, gazetteer_graph
 from .linking.targets import GRAPH_LINKS
 from .loading import format_for, load_dataset, parse_graph
 from .privacy import public_view
@@ -74,6 +75,9 @@ def compile_dataset(
     """Load every graph, add OWL RL entailments, and validate the result against the shapes."""
     progress.step("loading ontology, reference data and sources")
     dataset = load_dataset(resources, extra_sources)
+    progress.step("coordinates for the cities from the offline gazetteer")
+    for triple in gazetteer_graph(union(dataset).query(PLACES_QUERY)).graph:
+        dataset.add((*triple, GRAPH_GAZETTEER))
     progress.step(f"reasoning (OWL 2 RL, {reasoner})")
     add_inferred(dataset, reasoner)
     progress.step("validating (SHACL)")
@@ -148,6 +152,8 @@ def build(config: Config, progress: Progress = QUIET) -> BuildResult:
         if links:
             progress.step(f"keeping the {len(links)} triples of the reviewed links graph")
             staging.add(GRAPH_LINKS, links)
+        progress.step("coordinates for the cities from the offline gazetteer")
+        staging.add(GRAPH_GAZETTEER, gazetteer_graph(staging.view().query(PLACES_QUERY).rows).graph)
         lap("load")
         _reason(staging, config.reasoner, progress)
         lap("reason")
