@@ -94,6 +94,7 @@ class SearchIndex:
     #: (folded word, entry number, name number), sorted
     words: list[tuple[str, int, int]] = field(default_factory=list)
     keys: list[tuple[str, ...]] = field(default_factory=list)
+    iris: dict[str, Entry] = field(default_factory=dict)
 
     @classmethod
     def of(cls, entries: Iterable[Entry]) -> SearchIndex:
@@ -105,6 +106,7 @@ class SearchIndex:
             for j, key in enumerate(keys):
                 index.words += [(word, i, j) for word in set(key.split())]
         index.words.sort()
+        index.iris = {e.iri: e for e in index.entries}
         return index
 
     def __len__(self) -> int:
@@ -112,7 +114,7 @@ class SearchIndex:
 
     def by_iri(self) -> dict[str, Entry]:
         """Return the entries by IRI."""
-        return {e.iri: e for e in self.entries}
+        return self.iris
 
     def members(self, kind: str) -> list[Entry]:
         """Return the entries of one kind, in no particular order."""

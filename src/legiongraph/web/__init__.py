@@ -26,7 +26,8 @@ def create_app(config: Config, *, store: Store | None = None,
     given (tests, tools), in which case they run inline on it under the outbound guard; an
     explicit executor wins.
     """
-    from . import caching, docs, download, errors, graphstore, pages, protocol, resolve, ui
+    from . import (browse, caching, docs, download, errors, graphstore, pages, protocol, resolve,
+                   search, ui)
 
     app = Flask(__name__)
     app.config["LEGIONGRAPH"] = config
@@ -68,4 +69,6 @@ def create_app(config: Config, *, store: Store | None = None,
     app.register_blueprint(graphstore.bp)
     app.register_blueprint(resolve.bp)
     app.register_blueprint(docs.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(browse.bp)
     return app
