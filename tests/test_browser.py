@@ -165,6 +165,14 @@ def test_map_shades_the_26_countries_of_the_prisoner_table(page, live_server: st
     link = page.locator('#map a.country-link:has(path[data-iso="762"])')
     assert link.get_attribute("href").endswith("/id/country/TJ")
     assert link.locator("title").text_content() == "Tajikistan: 12 prisoners of war"
+    # The cities the gazetteer located are points linking to their pages; regions are listed without.
+    points = page.locator("#map svg a.point-link")
+    assert points.count() == 8
+    assert "/id/place/bakhmut" in points.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    places = page.inner_text("#map-places")
+    assert "Places with coordinates (8)" in places
+    assert "Bakhmut · 48.594, 37.999 · GeoNames gazetteer" in places
+    assert "Donetsk Oblast" in places.split("Places without coordinates")[1]
     _screenshot(page, "map.png")
 
 
