@@ -18,6 +18,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF
 
 from legiongraph import Config, OxigraphStore
+from legiongraph.activitylog import GRAPH_LOG
 from legiongraph.build import compile_dataset
 from legiongraph.cli import main
 from legiongraph.errors import LoadError, ResourceNotFound, StoreError, ValidationFailed
@@ -97,10 +98,12 @@ def _line_of(path: Path, start: str) -> int:
 
 
 def _dump(store_path: Path) -> list[bytes]:
-    """The store's quads as sorted N-Quads lines (blank nodes keep their labels in the store)."""
+    """The store's quads as sorted N-Quads lines, without the activity log (which only grows)."""
     store = ox.Store.read_only(str(store_path))
+    log = f"<{GRAPH_LOG}> .".encode()
     try:
-        return sorted(store.dump(format=ox.RdfFormat.N_QUADS).splitlines())
+        return sorted(line for line in store.dump(format=ox.RdfFormat.N_QUADS).splitlines()
+                      if not line.endswith(log))
     finally:
         del store
 

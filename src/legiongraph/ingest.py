@@ -180,6 +180,8 @@ def _collisions(store: Store, sources: Sequence[SourceFile], folder: Path | None
     """Refuse a source whose document or figures another source's graph already defines."""
     problems = []
     for src in sources:
+        if not src.origins:
+            continue  # an RDF file names its IRIs itself; records mint them from ids and keys
         docs = {o for o in src.triples.objects(None, PROV.wasDerivedFrom)
                 if (o, RDF.type, None) in src.triples}
         figures = {s for s in src.triples.subjects(RDF.type, None) if str(s).startswith(str(ID["obs/"]))}
