@@ -63,7 +63,7 @@ class Config:
     # is the reference. "rules" refuses an ontology with OWL constructs it does not compile.
     reasoner: str = "rules"
     # "shacl" (the shacl package, all of SHACL Core, fed from the working store) gives pySHACL's
-    # results (tests/test_w3c_shacl.py, tests/test_shaclsparql.py); "pyshacl" is the reference;
+    # results (tests/test_w3c_shacl.py, tests/test_shacl_differential.py); "pyshacl" is the reference;
     # "sparql", the former default, is an alias of "shacl" (docs/validation.md).
     validator: str = "shacl"
     # who is recorded in the activity log (graph lgg:log) for ingest and retract, unless the

@@ -93,10 +93,7 @@ class ReasoningError(LegiongraphError):
 
 
 class ShapesError(LegiongraphError):
-    """The SHACL shapes use a construct the SPARQL validator does not support, or are malformed.
-
-    The message names the shape and the component; callers can validate with pySHACL instead.
-    """
+    """The SHACL shapes cannot be read by the validator, or a validator name is unknown."""
 
 
 class QueryError(LegiongraphError):

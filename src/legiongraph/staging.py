@@ -16,6 +16,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from .errors import LoadError
 from .iris import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_REFERENCE, source_graph
+from .literals import check_quads
 from .loading import QUAD_FORMATS, format_for, iter_quads, read_resource
 from .oxterms import from_ox, to_ox
 from .progress import QUIET, Progress
@@ -69,7 +70,8 @@ class Staging:
 
     def _add_file(self, res: Resource | Path, graph: URIRef) -> None:
         name, location, data = read_resource(res)
-        self.store.bulk_extend(_into(ox.NamedNode(str(graph)), iter_quads(data, format_for(name), location)))
+        quads = check_quads(iter_quads(data, format_for(name), location), data, location)
+        self.store.bulk_extend(_into(ox.NamedNode(str(graph)), quads))
 
     def _add_source(self, res: Resource | Path) -> None:
         name, location, data = read_resource(res)
@@ -80,7 +82,7 @@ class Staging:
                             f"such as 'glavkom-2025-05-17.trig'", path=location) from None
         fmt = format_for(name)
         graph = ox.NamedNode(str(expected))
-        quads = iter_quads(data, fmt, location)
+        quads = check_quads(iter_quads(data, fmt, location), data, location)
         self.store.bulk_extend(_only(graph, quads, location) if fmt in QUAD_FORMATS else _into(graph, quads))
 
     def add(self, graph: URIRef, triples: Iterable[tuple]) -> None:

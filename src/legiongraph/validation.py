@@ -1,6 +1,8 @@
 """SHACL validation, the one front door: a maintained engine by default, pySHACL as the reference.
 
-Two engines give the same :class:`ValidationReport` (tests/test_w3c_shacl.py, tests/test_shaclsparql.py):
+Two engines give the same :class:`ValidationReport` (tests/test_w3c_shacl.py,
+tests/test_shacl_differential.py; the few places where they differ are pySHACL's lenient reading of
+ill-typed literals, listed there):
 
 * ``"shacl"`` (the default): the ``shacl`` package, a Rust engine that implements all of SHACL Core;
   the data reaches it as N-Triples text, straight from the working store at build time;

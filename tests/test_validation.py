@@ -1,0 +1,143 @@
+"""The validation front door: literals judged as written, former compiler refusals, messages.
+
+The shape compiler this engine replaced refused ``sh:targetNode``, ``sh:closed`` and a dozen other
+SHACL Core constructs; an analyst adding an ordinary shape to a copy of ontology/shapes.ttl now gets
+results, not a ShapesError.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from legiongraph.build import check
+from legiongraph.cli import main
+from legiongraph.config import Config
+from legiongraph.errors import LoadError, ShapesError, exit_code_for, http_status_for
+from legiongraph.resources import Resources
+from legiongraph.sourcefile import compile_rdf
+from legiongraph.validation import ENGINES, validate
+
+ENGINE_NAMES = ("shacl", "pyshacl")
+PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+"""
+ANDORRA = URIRef("https://w3id.org/legiongraph/id/country/AD")
+
+
+def _graph(text: str) -> Graph:
+    return Graph().parse(data=PREFIXES + text, format="turtle")
+
+
+# --------------------------------------------------------------------------- literals as written
+@pytest.mark.parametrize("validator", ENGINE_NAMES)
+def test_valid_xsd_int_conforms_to_sh_datatype_xsd_int(validator: str) -> None:
+    shapes = _graph("ex:S a sh:NodeShape ; sh:targetNode ex:a ; "
+                    "sh:property [ sh:path ex:n ; sh:datatype xsd:int ; sh:message 'an xsd:int' ] .")
+    report = validate(_graph('ex:a ex:n "007"^^xsd:int .'), shapes, validator)
+    assert report.conforms and not report.violations, report.text()
+
+
+@pytest.mark.parametrize("validator", ENGINE_NAMES)
+def test_ill_typed_zero_positive_integer_is_reported(validator: str) -> None:
+    shapes = _graph("ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:n ; "
+                    "sh:datatype xsd:positiveInteger ; sh:message 'a positive whole number' ] .")
+    report = validate(_graph('ex:a ex:n "0"^^xsd:positiveInteger .'), shapes, validator)
+    assert not report.conforms
+    [violation] = report.violations
+    assert violation.focus == URIRef("http://example.org/a")
+    assert violation.message == "a positive whole number"
+    assert violation.value == Literal("0", datatype=XSD.positiveInteger)
+    assert violation.component == "DatatypeConstraintComponent"
+
+
+def _source(tmp_path: Path, name: str, literal: str) -> Path:
+    path = tmp_path / name
+    path.write_text("@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+                    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
+                    "<https://w3id.org/legiongraph/id/x> rdfs:label \"x\"@en ;\n"
+                    f"    rdfs:comment {literal} .\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("literal", "written", "instead"), [
+    ('"007"^^xsd:int', '"007"^^xsd:int', "xsd:integer"),
+    ('"0"^^xsd:positiveInteger', '"0"^^xsd:positiveInteger', "xsd:integer"),
+    ('"12"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>', '"12"^^xsd:nonNegativeInteger',
+     "xsd:integer"),
+    ('"2025-11-01T10:00:00Z"^^xsd:dateTimeStamp', '"2025-11-01T10:00:00Z"^^xsd:dateTimeStamp',
+     "xsd:dateTime"),
+])
+def test_build_refuses_a_datatype_the_store_would_rewrite_naming_file_line_and_datatype(
+        tmp_path: Path, literal: str, written: str, instead: str) -> None:
+    path = _source(tmp_path, "rewritten-literal.ttl", literal)
+    with pytest.raises(LoadError) as caught:
+        check(Config(), [path])
+    message = str(caught.value)
+    assert message.startswith(f"{path}, line 5: {written} is refused")
+    assert f"write {instead}" in message
+    assert caught.value.line == 5 and caught.value.path == str(path)
+
+
+def test_ingest_refuses_xsd_int_naming_file_line_and_datatype(tmp_path: Path) -> None:
+    path = _source(tmp_path, "int-source.ttl", '"007"^^xsd:int')
+    with pytest.raises(LoadError, match=r"int-source\.ttl, line 5: .*xsd:int is refused.*write xsd:integer"):
+        compile_rdf(path, path.read_bytes(), URIRef("https://w3id.org/legiongraph/graph/source/int-source"))
+
+
+def test_xsd_integer_and_plain_literals_load_unchanged(tmp_path: Path) -> None:
+    path = _source(tmp_path, "plain-literal.ttl", '"7"^^xsd:integer, "an xsd:int is refused"')
+    assert check(Config(), [path]).conforms
+
+
+# --------------------------------------------------------------------------- the new-user check
+NEW_SHAPE = """
+@prefix lgsh: <https://w3id.org/legiongraph/shapes#> .
+lgsh:AndorraClosedShape a sh:NodeShape ;
+    sh:targetNode <https://w3id.org/legiongraph/id/country/AD> ;
+    sh:closed true ;
+    sh:ignoredProperties ( rdf:type ) ;
+    sh:property [ sh:path rdfs:label ] , [ sh:path <https://schema.org/name> ] .
+"""
+
+
+def test_shape_with_target_node_and_closed_in_a_copy_of_the_shapes_validates(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ontology = tmp_path / "data" / "ontology"
+    ontology.mkdir(parents=True)
+    for res in [*Resources().ontology(), Resources().shapes()]:
+        (ontology / res.name).write_bytes(res.read_bytes())
+    shapes = ontology / "shapes.ttl"
+    shapes.write_text(shapes.read_text(encoding="utf-8") + PREFIXES + NEW_SHAPE, encoding="utf-8")
+    try:
+        main(["--data-dir", str(tmp_path / "data"), "validate"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr().out
+    assert "unsupported" not in out.lower()
+    assert code == 1, out
+    # Andorra has more than a label and a name: sh:closed reports each other property, and the shape
+    # has no sh:message, so a generated one says which constraint failed.
+    assert "Andorra <https://w3id.org/legiongraph/id/country/AD> [isoAlpha2]: the value does not " \
+           "satisfy sh:closed" in out
+    report = check(Config(data_dir=tmp_path / "data"))
+    assert {v.focus for v in report.violations} == {ANDORRA}
+    assert {v.component for v in report.violations} == {"ClosedConstraintComponent"}
+    shutil.rmtree(tmp_path / "data")
+
+
+# --------------------------------------------------------------------------- names and errors
+def test_sparql_is_an_alias_of_the_shacl_engine() -> None:
+    assert ENGINES["sparql"] == ENGINES["shacl"] == "shacl"
+    assert Config(validator="sparql").validator == "sparql"
+
+
+def test_shapes_error_keeps_its_exit_code_and_status() -> None:
+    assert exit_code_for(ShapesError("x")) == 2
+    assert http_status_for(ShapesError("x")) == 500
