@@ -117,7 +117,7 @@ def test_public_rebuild_drops_a_reviewed_link_to_a_combatant(tmp_path: Path, res
         apply_review(store, [row], load_shapes(resources), source="review.csv")
         assert any(person in t for t in store.to_dataset([GRAPH_LINKS]).graph(GRAPH_LINKS))
 
-    build(config.replace(public=True))
+    build(config.replace(public=True, public_iri_key="a test key"))
 
     with OxigraphStore(config.store_path) as store:
         about = f"ASK {{ GRAPH <{GRAPH_LINKS}> {{ ?s ?p ?o FILTER(?s = <{person}> || ?o = <{person}>) }} }}"

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from rdflib import Dataset
 from rdflib.namespace import RDFS, SKOS
 
 from legiongraph import Config, MemoryStore, OxigraphStore
-from legiongraph.iris import LG, SCHEMA
+from legiongraph.errors import ConfigError
+from legiongraph.iris import ID, LG, SCHEMA, mint_public_person
 from legiongraph.privacy import is_public, protected_persons, public_view
 from legiongraph.web import create_app
 
@@ -18,7 +20,9 @@ POW = """SELECT ?c (SUM(?v) AS ?n) WHERE {
        <https://w3id.org/legiongraph/id/dataset/foreign-pow-by-citizenship> ;
      <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v ;
      <http://purl.org/linked-data/sdmx/2009/dimension#refArea> ?c } GROUP BY ?c ORDER BY ?c"""
-ZYAZYULCHIK = "https://w3id.org/legiongraph/id/person/q35dvy4q"
+KEY = "a key for the tests only"
+FULL_ZYAZYULCHIK = "https://w3id.org/legiongraph/id/person/q35dvy4q"
+ZYAZYULCHIK = str(mint_public_person(FULL_ZYAZYULCHIK, KEY))  # his IRI in the public build
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +40,7 @@ def names(dataset) -> list[str]:
 
 @pytest.fixture(scope="module", params=["oxigraph", "memory"])
 def public_store(request, dataset, tmp_path_factory):
-    view = public_view(dataset)
+    view = public_view(dataset, KEY)
     if request.param == "oxigraph":
         store = OxigraphStore(tmp_path_factory.mktemp("public") / "store", read_only=False)
     else:
@@ -108,7 +112,7 @@ def test_aggregate_statistics_are_fully_available(public_store, store):
 
 def test_person_page_under_public_profile_shows_no_name(public_store, names):
     app = create_app(Config(public=True), store=public_store)
-    page = app.test_client().get("/id/person/q35dvy4q", headers={"Accept": "text/html"})
+    page = app.test_client().get("/id/" + ZYAZYULCHIK[len(str(ID)):], headers={"Accept": "text/html"})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Combatant, national of Belarus (name withheld)" in html
@@ -122,3 +126,76 @@ def test_serve_public_refuses_a_store_with_personal_data(tmp_path, oxigraph_stor
         main(["--store-path", str(oxigraph_store.path), "serve", "--public", "--port", "8799"])
     assert info.value.code == 3
     assert "rebuild it with 'legiongraph build --public'" in capsys.readouterr().err
+
+
+def test_public_build_without_a_key_is_refused(dataset):
+    with pytest.raises(ConfigError, match="public_iri_key: a public build re-mints"):
+        public_view(dataset, None)
+    with pytest.raises(ConfigError, match="LEGIONGRAPH_PUBLIC_IRI_KEY"):
+        public_view(dataset, "  ")
+
+
+def test_public_build_cli_without_a_key_refuses_before_building(tmp_path, capsys):
+    from legiongraph.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["--store-path", str(tmp_path / "store"), "build", "--public"])
+    assert info.value.code != 0
+    assert "public_iri_key" in capsys.readouterr().err
+    assert not (tmp_path / "store").exists()
+
+
+def test_public_person_iris_cannot_be_joined_to_the_published_data(public_store, dataset):
+    full = {str(p) for p in protected_persons(dataset)}
+    public = {str(row[0]) for row in public_store.query(
+        f"SELECT DISTINCT ?p WHERE {{ ?p a <{LG.Combatant}> }}").rows}
+    assert len(public) == len(full)
+    assert public.isdisjoint(full)  # not one published person IRI survives
+    text = "\n".join(str(t) for row in public_store.query(
+        "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }").rows for t in row)
+    assert not any(iri in text for iri in full)
+    # another key gives other IRIs, the same key the same ones
+    assert mint_public_person(FULL_ZYAZYULCHIK, KEY) != mint_public_person(FULL_ZYAZYULCHIK, "other")
+    assert str(mint_public_person(FULL_ZYAZYULCHIK, KEY)) == ZYAZYULCHIK
+
+
+def test_labels_about_combatants_are_regenerated_from_types_dates_and_places(public_store):
+    labels = {str(s): str(o) for s, o in public_store.query(
+        f"SELECT ?s ?l WHERE {{ ?s <{RDFS.label}> ?l FILTER(?s IN (<{ID['event/e05']}>, "
+        f"<{ID['event/e09']}>, <{ID['membership/m01']}>, <{ID['claim/c06']}>, "
+        f"<{ID['doc/sbu-statement-belarusian-agent']}>)) }}").rows}
+    assert labels[str(ID["event/e05"])] == "Event: capture, 2022-01-01 – 2023-12-31"
+    assert labels[str(ID["event/e09"])].startswith("Event: court release for exchange")
+    assert labels[str(ID["event/e09"])].endswith(", in Kyiv")
+    assert labels[str(ID["membership/m01"])] == "Membership: mercenary, with PMC Redut"
+    assert labels[str(ID["claim/c06"])].startswith("Claim")
+    assert labels[str(ID["doc/sbu-statement-belarusian-agent"])] == "Source document"
+    every = " ".join(labels.values())
+    for detail in ("Belarusian", "first", "prisoner", "agent", "captured", "Wagner", "artillery"):
+        assert detail not in every
+    # no label of a record about a combatant keeps any of the full data's wording
+    rows = public_store.query(
+        f"SELECT ?l WHERE {{ ?s ?x ?c . ?c a <{LG.Combatant}> . ?s <{RDFS.label}> ?l }}").rows
+    for (label,) in rows:
+        assert re.fullmatch(r"(Event|Membership|Claim|Source document|Record)(: [^,]+)?(, .+)?", str(label))
+        for detail in ("Mogilev", "petty offences", "Wagner artillery commander", "Belarusian"):
+            assert detail not in str(label)
+
+
+def test_serve_public_refuses_a_full_store_that_carries_the_public_marker(tmp_path, dataset, capsys):
+    from legiongraph.cli import main
+    from legiongraph.privacy import mark_public
+
+    forged = Dataset()
+    for quad in dataset.quads((None, None, None, None)):
+        forged.add(quad)
+    mark_public(forged)
+    store = OxigraphStore(tmp_path / "store", read_only=False)
+    store.replace_all(forged)
+    assert is_public(store.graphs())
+    store.close()
+    with pytest.raises(SystemExit) as info:
+        main(["--store-path", str(tmp_path / "store"), "serve", "--public", "--port", "8798"])
+    assert info.value.code == 3
+    err = capsys.readouterr().err
+    assert "holds the names and personal details of prisoners (for example <" in err

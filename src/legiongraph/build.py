@@ -23,7 +23,7 @@ from .iris import GRAPH_INFERRED
 from .linking.gazetteer import GRAPH_GAZETTEER, PLACES_QUERY, gazetteer_graph
 from .linking.targets import GRAPH_LINKS
 from .loading import format_for, load_dataset, parse_graph
-from .privacy import public_view
+from .privacy import public_view, require_key
 from .progress import QUIET, Progress
 from .reasoning import DEFAULT_REASONER, add_inferred, infer
 from .resources import Resources
@@ -131,6 +131,8 @@ def build(config: Config, progress: Progress = QUIET) -> BuildResult:
 
     The links graph of the store being replaced is carried over: it records an analyst's review.
     """
+    if config.public:
+        require_key(config.public_iri_key)  # refuse now, not after minutes of work
     resources = Resources(config.data_dir)
     links = _previous_links(config)
     seconds: dict[str, float] = {}
@@ -177,7 +179,7 @@ def build(config: Config, progress: Progress = QUIET) -> BuildResult:
         staging.close()
         if config.public:
             progress.step("withholding protected personal data (public profile)")
-            dataset = public_view(dataset)
+            dataset = public_view(dataset, config.public_iri_key)
         where = config.sparql_endpoint if config.store == "sparql" else config.store_path
         progress.step(f"writing the {config.store} store at {where}")
         with open_store(config, read_only=False) as store:

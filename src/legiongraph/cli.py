@@ -19,7 +19,7 @@ from .cli_data import DATA_COMMANDS
 from .config import STORE_KINDS, Config, load_config
 from .errors import LegiongraphError, PortInUse, QueryError, StoreError, exit_code_for
 from .iris import PREFIXES
-from .privacy import is_public
+from .privacy import is_public, personal_data
 from .progress import Progress
 from .queries import check_query, list_queries, resolve_query, run_query
 from .resources import Resources
@@ -239,26 +239,30 @@ def link_cmd(config: Config, classes: tuple[str, ...], endpoint: str | None, geo
 def serve_cmd(config: Config, host: str | None, port: int | None, threads: int,
               public: bool | None) -> None:
     """Serve the SPARQL endpoint, the query UI and the Linked Data pages with waitress."""
-    from waitress import create_server
-
     from .executor import ProcessExecutor
     from .web import create_app
     from .web.search import warm as warm_search_index
+    from .web.server import make_server
 
     config = config.replace(host=host or config.host, port=port or config.port)
     if public:
         config = config.replace(public=True)
     store = open_store(config)  # fails now, with a clear message, if nothing was built
-    if config.public and not is_public(store.graphs()):
+    # The content itself is checked, not only the profile's marker: a full store plus the marker
+    # triple would otherwise pass.
+    found = personal_data(store) if config.public else []
+    if config.public and (found or not is_public(store.graphs())):
+        example = f" (for example <{found[0][1]}> of <{found[0][0]}>)" if found else ""
         raise StoreError(f"{config.store_path}: this store holds the names and personal details of "
-                         "prisoners; rebuild it with 'legiongraph build --public' to serve it publicly")
+                         f"prisoners{example}; rebuild it with 'legiongraph build --public' to serve "
+                         "it publicly")
     # Queries never run in the server process: a runaway one could not be stopped there.
     executor = ProcessExecutor(config, workers=config.workers, timeout=config.query_timeout)
     app = create_app(config, store=store, executor=executor)
     try:
         # Bind before announcing anything, so that a busy port is one line and no "Serving".
-        server = create_server(app, host=config.host, port=config.port, threads=threads,
-                               ident="legiongraph")
+        # with the limits of the web edge (channel_timeout, connections per address, body size)
+        server = make_server(app, config, threads=threads)
     except OSError as exc:
         executor.close()
         if exc.errno == errno.EADDRINUSE:

@@ -1,0 +1,95 @@
+"""Waitress as ``legiongraph serve`` runs it: idle connections closed, connections per address
+capped, an oversized body refused before it is read.
+
+Waitress's own ``connection_limit`` is global: 101 connections trickling headers from one address
+used to leave no room for anyone else. Each address here may hold ``client_connections``
+connections; one more is answered ``503`` and closed at once. Addresses in ``trusted_proxies`` are
+exempt (every client of a reverse proxy shares its address; the proxy limits per client itself).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import threading
+from collections import Counter
+from typing import Any
+
+from waitress.channel import HTTPChannel
+from waitress.server import create_server
+
+from ..config import Config
+from .protocol import body_limit
+
+__all__ = ["make_server", "waitress_settings"]
+
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+         b"Retry-After: 5\r\nConnection: close\r\nContent-Length: 71\r\n\r\n"
+         b"too many connections from this address at once; close some and retry\n")
+
+
+def waitress_settings(config: Config, threads: int) -> dict[str, Any]:
+    """Return the waitress adjustments for a configuration."""
+    return {
+        "host": config.host, "port": config.port, "threads": threads, "ident": "legiongraph",
+        # a slow client's idle connection is closed after channel_timeout seconds
+        "channel_timeout": config.channel_timeout,
+        "connection_limit": config.connection_limit,
+        # waitress refuses a larger Content-Length with 413 before reading a byte of the body
+        # (">=": one more than the largest body any route accepts)
+        "max_request_body_size": body_limit(config) + 1,
+        "clear_untrusted_proxy_headers": False,  # the edge middleware reads X-Forwarded-For
+    }
+
+
+def _channel_class(config: Config) -> type[HTTPChannel]:
+    proxies = [ipaddress.ip_network(p, strict=False) for p in config.trusted_proxies]
+    limit = config.client_connections
+    counts: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def exempt(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in proxies)
+
+    class LimitedChannel(HTTPChannel):
+        """An HTTP channel that counts the connections of its address."""
+
+        counted: str | None = None
+
+        def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
+            address = addr[0] if isinstance(addr, tuple) else str(addr)
+            over = False
+            if not exempt(address):
+                with lock:
+                    over = counts[address] >= limit
+                    if not over:
+                        counts[address] += 1
+            if over:
+                with contextlib.suppress(OSError):
+                    sock.send(_BUSY)
+                sock.close()
+                return
+            self.counted = None if exempt(address) else address
+            super().__init__(server, sock, addr, adj, map)
+
+        def del_channel(self, map: Any = None) -> None:
+            if self.counted is not None:
+                with lock:
+                    counts[self.counted] -= 1
+                    if counts[self.counted] <= 0:
+                        del counts[self.counted]
+                self.counted = None
+            super().del_channel(map)
+
+    return LimitedChannel
+
+
+def make_server(app: Any, config: Config, threads: int = 8) -> Any:
+    """Return a waitress server for the app with the configuration's limits; call ``run()``."""
+    server = create_server(app, **waitress_settings(config, threads))
+    server.channel_class = _channel_class(config)
+    return server
