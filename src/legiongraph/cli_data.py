@@ -117,13 +117,21 @@ def ingest_cmd(config: Config, files: tuple[Path, ...], dry_run: bool, analyst: 
 
 
 @click.command("sources")
+@click.option("--mentions", default=None, metavar="IRI",
+              help="Only the sources that mention this resource (lgid:person/abcd2345 or a full IRI).")
 @click.pass_obj
-def sources_cmd(config: Config) -> None:
+def sources_cmd(config: Config, mentions: str | None) -> None:
     """List the sources in the store with their document, date and counts."""
     from .ingest import list_sources
+    from .sourcelist import sources_mentioning
 
     with open_store(config) as store:
         found = list_sources(store)
+        if mentions:
+            text = mentions.strip()
+            iri = URIRef(BASE + "id/" + text.removeprefix("lgid:") if not text.startswith("http") else text)
+            named = set(sources_mentioning(store, iri))
+            found = [s for s in found if s.name in named]
     click.echo(f"{'source':<32} {'date':<10} {'triples':>8} {'persons':>7} {'events':>6}  document")
     for s in found:
         click.echo(f"{s.name:<32} {s.date or '-':<10} {s.triples:>8} {s.persons:>7} {s.events:>6}  "

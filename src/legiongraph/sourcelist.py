@@ -10,7 +10,7 @@ from rdflib.term import Node
 from .iris import GRAPH, SCHEMA, SEM
 from .stores.base import Store
 
-__all__ = ["SourceInfo", "list_sources"]
+__all__ = ["SourceInfo", "list_sources", "sources_mentioning"]
 
 _PREFIX = str(GRAPH["source/"])
 _PROV = "http://www.w3.org/ns/prov#"
@@ -50,6 +50,12 @@ def list_sources(store: Store) -> list[SourceInfo]:
             GRAPH ?g {{ ?x <{_PROV}wasDerivedFrom> ?doc }} {_FILTER} }} GROUP BY ?g ?doc"""):
         if int(n) > documents.get(g, (0, None))[0]:  # type: ignore[arg-type]
             documents[g] = (int(n), doc)  # type: ignore[arg-type]
+    # A record with no statement of its own (only persons, say) still describes its document.
+    for g, doc in _rows(store, f"""SELECT ?g (MIN(STR(?d)) AS ?doc) WHERE {{
+            GRAPH ?g {{ ?d a <https://w3id.org/legiongraph/ontology#SourceDocument> }} {_FILTER} }}
+            GROUP BY ?g"""):
+        if g not in documents and doc is not None:
+            documents[g] = (0, URIRef(str(doc)))
     about: dict[Node | None, tuple[Node | None, Node | None]] = {}
     docs = " ".join(f"<{d}>" for _, d in documents.values() if isinstance(d, URIRef))
     if docs:
@@ -69,3 +75,10 @@ def list_sources(store: Store) -> list[SourceInfo]:
             doc if isinstance(doc, URIRef) else None,
             str(title) if title is not None else None, str(date) if date is not None else None))
     return sorted(found, key=lambda s: s.name)
+
+
+def sources_mentioning(store: Store, iri: URIRef) -> list[str]:
+    """Return the names of the source graphs that describe a resource or point to it."""
+    rows = _rows(store, f"""SELECT DISTINCT ?g WHERE {{
+        {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?q <{iri}> }} }} {_FILTER} }}""")
+    return sorted(str(g)[len(_PREFIX):] for (g,) in rows)
