@@ -64,7 +64,7 @@ def store_version() -> tuple[str, datetime]:
 
 def _etag(version: str, response: Response) -> str:
     # One version has many representations: the URL and the negotiated type tell them apart.
-    basis = f"{version}\n{request.full_path}\n{response.headers.get('Content-Type', '')}"
+    basis = f"{version}\n{request.url}\n{response.headers.get('Content-Type', '')}"
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 
 
