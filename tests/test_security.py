@@ -507,7 +507,7 @@ def test_url_too_long_is_414(small, path):
 def test_deep_nesting_is_400_never_500(client, text):
     r = client.post("/sparql", data=text, content_type=QUERY)
     assert r.status_code == 400
-    assert r.get_data(as_text=True) in ("the query is nested too deeply to parse\n",) or \
+    assert r.get_data(as_text=True).startswith("the query is nested too deeply to parse") or \
         r.get_data(as_text=True).startswith("SPARQL syntax error at line 1")
 
 
@@ -582,7 +582,8 @@ def _alive(pid: int) -> bool:
 
 
 # rdflib's parser needs minutes for this 40 KB expression: the parse must be under the limit too.
-SLOW_TO_PARSE = "SELECT * WHERE { FILTER(1" + "+1" * 20000 + ") }"
+# The word "service" sends it through rdflib's parser, which takes minutes over the additions.
+SLOW_TO_PARSE = 'SELECT * WHERE { BIND("service" AS ?s) FILTER(1' + "+1" * 20000 + ") }"
 
 
 def _slow_in_background(live, source: str, text: str = SLOW) -> tuple[threading.Thread, dict]:

@@ -20,7 +20,7 @@ from .errors import LegiongraphError, NotAcceptable, QueryError, ServiceRefused
 from .formats import Format, serialize_graph
 from .iris import PREFIXES
 from .results import Capped, QueryResult, serialize_result, write_capped
-from .sparqlgate import QueryInfo, inspect_query
+from .sparqlgate import QueryInfo, explain_failure, inspect_query, with_prefixes
 from .stores.base import Store
 
 __all__ = [
@@ -153,11 +153,23 @@ def _graph_of(result: QueryResult) -> Graph:
 def answer(store: Store, request: SparqlRequest) -> Answer:
     """Gate a request, run it on a store and serialise the answer within the request's limits."""
     request = inspected(request)
+    try:
+        return _run(store, request)
+    except QueryError:
+        # Engines word syntax errors each their own way: where rdflib cannot read the query either,
+        # its message (line, column, what was expected) is the one the client gets.
+        explain_failure(request.text, request.base_iri)
+        raise
+
+
+def _run(store: Store, request: SparqlRequest) -> Answer:
     fmt = request.format
+    # The project's prefixes the query uses undeclared (the gate read it with them).
+    text = with_prefixes(request.text, request.info) if request.info is not None else request.text
     native = getattr(store, "serialized", None)
     if native is not None and request.info is not None and request.info.form != "ASK":
         try:
-            written = native(request.text, fmt.name, max_rows=request.max_rows, max_bytes=request.max_bytes,
+            written = native(text, fmt.name, max_rows=request.max_rows, max_bytes=request.max_bytes,
                              default_graphs=request.default_graphs, named_graphs=request.named_graphs,
                              base_iri=request.base_iri)
         except LegiongraphError:
@@ -167,7 +179,7 @@ def answer(store: Store, request: SparqlRequest) -> Answer:
         if written is not None:
             return _answer_from(written, fmt, "graph" if request.info.returns_graph else "select")
     try:
-        result = store.query(request.text, default_graphs=request.default_graphs,
+        result = store.query(text, default_graphs=request.default_graphs,
                              named_graphs=request.named_graphs, base_iri=request.base_iri)
     except LegiongraphError:
         raise
