@@ -22,6 +22,7 @@ bp = Blueprint("browse", __name__)
 
 #: ?sort= values
 SORTS = ("label", "country")
+_PLURALS = {"country": "countries"}
 
 
 def _sorted(entries: list[Entry], sort: str, descending: bool, countries: dict[str, str]) -> list[Entry]:
@@ -51,6 +52,7 @@ def _browse(kind: str) -> Response:
         abort(404)
     shown = members[(page - 1) * size: page * size]
     html = render_template("browse.html", kind=kind, title=KINDS[kind][1], word=KINDS[kind][0],
+                           many=_PLURALS.get(kind),
                            members=shown, total=len(members), page=page, pages=pages, sort=sort,
                            order="desc" if descending else "asc", first=(page - 1) * size + 1,
                            countries=countries)
