@@ -26,8 +26,7 @@ def create_app(config: Config, *, store: Store | None = None,
     given (tests, tools), in which case they run inline on it under the outbound guard; an
     explicit executor wins.
     """
-    from . import (browse, caching, docs, download, errors, graphstore, pages, protocol, resolve,
-                   search, ui)
+    from . import browse, caching, docs, download, errors, graphstore, pages, protocol, resolve, search, ui
 
     app = Flask(__name__)
     app.config["LEGIONGRAPH"] = config
