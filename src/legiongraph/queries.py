@@ -14,6 +14,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from .errors import LoadError, QueryError, ResourceNotFound, UpdateRefused
 from .resources import Resource, Resources
 from .results import QueryResult
+from .sparqlgate import declare_prefixes
 from .stores.base import Store
 
 __all__ = ["NamedQuery", "check_query", "list_queries", "parse_named_query", "resolve_query",
@@ -107,4 +108,5 @@ def check_query(query: NamedQuery) -> str:
 def run_query(store: Store, query: NamedQuery | str) -> QueryResult:
     """Run a named query or a SPARQL string on a store."""
     text = query.text if isinstance(query, NamedQuery) else query
-    return store.query(text)
+    # The project's prefixes are declared for every query, as at the endpoint.
+    return store.query(declare_prefixes(text))

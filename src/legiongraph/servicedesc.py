@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, VOID, XSD
 
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
-from .iris import BASE, LG, LGV, ORG, QB, SCHEMA, SDMX_DIM, SDMX_MEASURE, SEM
+from .iris import BASE, LG, LGV, ORG, PREFIXES, QB, SCHEMA, SDMX_DIM, SDMX_MEASURE, SEM
 from .linking.targets import GRAPH_LINKS, TARGETS
 from .stores.base import Store
 
@@ -137,6 +137,12 @@ def service_description(endpoint: str, stats: list[GraphStats], title: str = "le
         "The SPARQL 1.1 Graph Store HTTP Protocol, read-only: GET ?graph=IRI or ?default.", lang="en")))
     for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
         g.add((service, SD.resultFormat, FORMATS_NS[_FORMAT_IRIS[fmt.name]]))
+    # The prefixes every query may use undeclared (SD has no term: SHACL's prefix declarations).
+    for name, namespace in sorted(PREFIXES.items()):
+        declaration = BNode(f"prefix-{name}")
+        g.add((service, SH.declare, declaration))
+        g.add((declaration, SH.prefix, Literal(name)))
+        g.add((declaration, SH.namespace, Literal(str(namespace), datatype=XSD.anyURI)))
     # The default dataset is the dataset the archive and /dataset describe: one IRI, so that
     # VoID and DCAT consumers can join the Service Description with the other descriptions.
     dataset = URIRef(DATASET_IRI)

@@ -30,9 +30,16 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from .errors import QueryError, UpdateRefused
 from .iris import PREFIXES
-from .sparqllex import query_form, tokens, undeclared_prefixes
+from .sparqllex import Tokens, query_form, tokens, undeclared_prefixes
 
-__all__ = ["PREDECLARED", "QueryInfo", "explain_failure", "inspect_query", "with_prefixes"]
+__all__ = [
+    "PREDECLARED",
+    "QueryInfo",
+    "declare_prefixes",
+    "explain_failure",
+    "inspect_query",
+    "with_prefixes",
+]
 
 #: the prefixes every query may use without declaring them (those the query UI lists)
 PREDECLARED: dict[str, str] = {name: str(ns) for name, ns in PREFIXES.items()}
@@ -108,11 +115,7 @@ def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
     """Read a query; raise QueryError naming line and column, or UpdateRefused for updates."""
     text = _as_the_spec_reads_it(text)
     found = tokens(text)
-    supplied, unknown = undeclared_prefixes(found, PREDECLARED)
-    if unknown:
-        name = unknown[0]
-        raise QueryError(f"unknown prefix {name}: add PREFIX {name}: <...> at the top of the query "
-                         f"(declared for every query: {', '.join(sorted(PREDECLARED))})")
+    supplied = _supplied_prefixes(found)
     if not _SERVICE_WORD.search(_OWN_LINE_COMMENT.sub("", text)):
         return QueryInfo(form=query_form(found), prefixes=tuple(supplied))
     escape = _ANY_ESCAPE.search(text)
@@ -125,6 +128,23 @@ def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
                          "SERVICE: write the character itself (such queries are read by two "
                          "parsers that expand escapes differently)")
     return replace(_parsed(text, base_iri), prefixes=tuple(supplied))
+
+
+def _supplied_prefixes(found: Tokens) -> list[str]:
+    """Return the project's prefixes a query uses undeclared; QueryError names an unknown one."""
+    supplied, unknown = undeclared_prefixes(found, PREDECLARED)
+    if unknown:
+        name = unknown[0]
+        raise QueryError(f"unknown prefix {name}: add PREFIX {name}: <...> at the top of the query "
+                         f"(declared for every query: {', '.join(sorted(PREDECLARED))})")
+    return supplied
+
+
+def declare_prefixes(text: str) -> str:
+    """Return a query with the project's prefixes it uses declared (for tools that run queries
+    without the gate, such as the CLI); raise QueryError naming a prefix nobody declares."""
+    supplied = _supplied_prefixes(tokens(text))
+    return with_prefixes(text, QueryInfo(form="", prefixes=tuple(supplied)))
 
 
 def explain_failure(text: str, base_iri: str | None = None) -> None:
