@@ -34,6 +34,8 @@ def waitress_settings(config: Config, threads: int) -> dict[str, Any]:
         "host": config.host, "port": config.port, "threads": threads, "ident": "legiongraph",
         # a slow client's idle connection is closed after channel_timeout seconds
         "channel_timeout": config.channel_timeout,
+        # waitress looks for idle connections every cleanup_interval seconds (30 by default)
+        "cleanup_interval": max(1, min(30, config.channel_timeout // 2)),
         "connection_limit": config.connection_limit,
         # waitress refuses a larger Content-Length with 413 before reading a byte of the body
         # (">=": one more than the largest body any route accepts)
