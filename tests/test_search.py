@@ -156,3 +156,11 @@ def test_a_resource_page_is_still_served_under_a_browse_list(client):
     response = client.get("/id/person/eeevadax", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     assert "Gerilovich" in response.get_data(as_text=True)
+
+
+def test_a_page_with_one_incoming_link_says_1_resource_points_here(client):
+    """Regression: pages said "1 resources point here"."""
+    html = client.get("/id/place/samarkand", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "1 resource points here." in _text(html)
+    assert "1 resources" not in html
+

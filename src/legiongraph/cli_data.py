@@ -15,6 +15,7 @@ from .progress import Progress
 from .queries import resolve_query
 from .resources import Resources
 from .stores import open_store
+from .texttable import plural
 
 __all__ = ["DATA_COMMANDS"]
 
@@ -136,7 +137,7 @@ def sources_cmd(config: Config, mentions: str | None) -> None:
     for s in found:
         click.echo(f"{s.name:<32} {s.date or '-':<10} {s.triples:>8} {s.persons:>7} {s.events:>6}  "
                    f"{s.title or s.document or '-'}")
-    click.echo(f"({len(found)} sources)")
+    click.echo(f"({plural(len(found), 'source')})")
 
 
 @click.command("retract")
