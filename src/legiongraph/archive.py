@@ -97,8 +97,8 @@ def make_archive(store: Store, resources: Resources, out: Path, command: str,
     created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     info = ArchiveInfo(created, command, digest, tuple(f for f, _ in files),
                        publication or Publication())
-    extra = {"description.ttl": describe(quads, info), "ro-crate-metadata.json": ro_crate(info),
-             "README.md": readme(info)}
+    extra = {"description.ttl": describe(quads, info), "README.md": readme(info)}
+    extra["ro-crate-metadata.json"] = ro_crate(info, extra)
     progress.step(f"writing the bag at {out}")
     tmp = new_sibling_dir(out)
     try:

@@ -15,6 +15,7 @@ from importlib import metadata
 
 import pyoxigraph as ox
 
+from .canonical import sha256_hex
 from .config import Config
 from .export import DOWNLOAD_FILES
 from .iris import BASE, PREFIXES
@@ -29,9 +30,14 @@ DESCRIPTION = ("A knowledge graph of foreign citizens serving in Russia's armed 
                "document, claimant and certainty.")
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 LICENSE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+LICENSE_DESCRIPTION = ("Anyone may share and adapt the data for any purpose, provided they give "
+                       "appropriate credit, link to the licence and indicate if changes were made.")
 DATASET = BASE + "dataset"
 DOWNLOAD = BASE + "download"
 IANA = "https://www.iana.org/assignments/media-types/"
+AVAILABILITY = "http://publications.europa.eu/resource/authority/planned-availability/STABLE"
+THEME = "http://publications.europa.eu/resource/authority/data-theme/GOVE"  # EU data themes
+KEYWORDS = ("foreign fighters", "armed forces", "Russia", "Ukraine", "war", "recruitment")
 #: the payload files written from the description of the others, with what each holds
 DOCUMENTS: dict[str, tuple[str, str]] = {
     "description.ttl": ("text/turtle", "this archive described in DCAT, VoID and PROV"),
@@ -46,6 +52,7 @@ _NS = {
     "spdx": "http://spdx.org/rdf/terms#",
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "dcatap": "http://data.europa.eu/r5r/",
 }
 DESCRIPTION_PREFIXES = {**PREFIXES, **_NS}
 _SCHEMA = PREFIXES["schema"]
@@ -159,6 +166,13 @@ def describe(quads: list[ox.Quad], info: ArchiveInfo) -> bytes:
     add(ds, "dcterms:issued", _lit(info.created, "xsd:dateTime"))
     add(ds, "dcterms:identifier", _lit(DATASET))
     add(ds, "dcat:landingPage", ox.NamedNode(BASE))
+    for keyword in KEYWORDS:
+        add(ds, "dcat:keyword", _lit(keyword, lang="en"))
+    add(ds, "dcat:theme", ox.NamedNode(THEME))
+    add(ox.NamedNode(THEME), "rdf:type", _iri("skos:Concept"))
+    add(ox.NamedNode(THEME), "skos:prefLabel", _lit("Government and public sector", lang="en"))
+    add(ox.NamedNode(AVAILABILITY), "rdf:type", _iri("skos:Concept"))
+    add(ox.NamedNode(AVAILABILITY), "skos:prefLabel", _lit("stable", lang="en"))
     add(ox.NamedNode(BASE), "rdf:type", _iri("foaf:Document"))
     add(ox.NamedNode(LICENSE), "rdf:type", _iri("dcterms:LicenseDocument"))
     add(ox.NamedNode(LICENSE), "rdfs:label", _lit(LICENSE_NAME, lang="en"))
@@ -187,7 +201,8 @@ def describe(quads: list[ox.Quad], info: ArchiveInfo) -> bytes:
         add(ox.NamedNode(area), "rdf:type", _iri("dcterms:Location"))
     add(ds, "void:triples", _lit(len({(q.subject, q.predicate, q.object) for q in quads})))
     for doc, date, title in _sources(quads):
-        add(ds, "dcterms:source", ox.NamedNode(doc))
+        # Not dcterms:source: DCAT-AP reserves it for datasets, and these are news articles.
+        add(ds, "prov:wasDerivedFrom", ox.NamedNode(doc))
         if date:
             add(ox.NamedNode(doc), "dcterms:issued", _lit(date, "xsd:date"))
         if title:
@@ -213,14 +228,20 @@ def describe(quads: list[ox.Quad], info: ArchiveInfo) -> bytes:
         add(ds, "dcat:distribution", dist)
         add(dist, "rdf:type", _iri("dcat:Distribution"))
         add(dist, "dcterms:identifier", _lit(f.path))
-        add(dist, "dcterms:title", _lit(f.title, lang="en"))
+        add(dist, "dcterms:title", _lit(f.path, lang="en"))
+        add(dist, "dcterms:description", _lit(f.title, lang="en"))
         add(dist, "dcat:accessURL", ox.NamedNode(DOWNLOAD))
         if f.path in DOWNLOAD_FILES:
             add(dist, "dcat:downloadURL", ox.NamedNode(f"{DOWNLOAD}/{f.path}"))
-        add(dist, "dcat:mediaType", ox.NamedNode(IANA + f.media_type))
-        add(ox.NamedNode(IANA + f.media_type), "rdf:type", _iri("dcterms:MediaType"))
+        media = ox.NamedNode(IANA + f.media_type)
+        add(dist, "dcat:mediaType", media)
+        add(dist, "dcterms:format", media)
+        add(media, "rdf:type", _iri("dcterms:MediaType"))
+        add(media, "rdf:type", _iri("dcterms:MediaTypeOrExtent"))
+        add(dist, "dcatap:availability", ox.NamedNode(AVAILABILITY))
         add(dist, "dcterms:license", ox.NamedNode(LICENSE))
-        add(dist, "dcat:byteSize", _lit(f.size, "xsd:nonNegativeInteger"))
+        # xsd:decimal, as the DCAT-AP 3 shapes require (DCAT itself allows any number type)
+        add(dist, "dcat:byteSize", _lit(f.size, "xsd:decimal"))
         add(dist, "spdx:checksum", node("checksum", f.path))
         add(node("checksum", f.path), "rdf:type", _iri("spdx:Checksum"))
         add(node("checksum", f.path), "spdx:algorithm", _iri("spdx:checksumAlgorithm_sha256"))
@@ -243,8 +264,11 @@ def describe(quads: list[ox.Quad], info: ArchiveInfo) -> bytes:
                         header="# How this archive was made and what it holds (DCAT, VoID, PROV).\n")
 
 
-def ro_crate(info: ArchiveInfo) -> bytes:
-    """Return the RO-Crate metadata (``ro-crate-metadata.json``) naming every payload file."""
+def ro_crate(info: ArchiveInfo, documents: dict[str, bytes] | None = None) -> bytes:
+    """Return the RO-Crate metadata (``ro-crate-metadata.json``) naming every payload file.
+
+    ``documents`` holds the written README and description, so that the crate gives their sizes.
+    """
     from rocrate.model.contextentity import ContextEntity
     from rocrate.rocrate import ROCrate
 
@@ -253,23 +277,36 @@ def ro_crate(info: ArchiveInfo) -> bytes:
     crate.description = DESCRIPTION
     pub = info.publication
     licence = crate.add(ContextEntity(crate, LICENSE, properties={
-        "@type": "CreativeWork", "name": LICENSE_NAME}))
+        "@type": "CreativeWork", "name": LICENSE_NAME, "description": LICENSE_DESCRIPTION}))
+    contact = crate.add(ContextEntity(crate, "#contact", properties={
+        "@type": "ContactPoint", "contactType": "general", "name": pub.publisher_name,
+        **({"email": pub.contact_url.removeprefix("mailto:")} if pub.contact_url.startswith("mailto:")
+           else {"url": pub.contact_url})}))
     creator = crate.add(ContextEntity(crate, pub.creator_iri, properties={
-        "@type": "Organization", "name": pub.creator_name, "url": pub.creator_iri}))
+        "@type": "Organization", "name": pub.creator_name, "url": pub.creator_iri,
+        "contactPoint": contact}))
     publisher = crate.add(ContextEntity(crate, pub.publisher_iri, properties={
-        "@type": "Organization", "name": pub.publisher_name, "url": pub.publisher_iri}))
-    identifier = crate.add(ContextEntity(crate, "#identifier", properties={
-        "@type": "PropertyValue", "propertyID": "IRI", "name": "dataset IRI", "value": DATASET,
-        "url": DATASET}))
+        "@type": "Organization", "name": pub.publisher_name,
+        "url": pub.publisher_iri, "contactPoint": contact}))
+    # The archive is identified by its content: the canonical hash names these exact data, while
+    # the dataset IRI (root "url") names the dataset across versions.
+    identifier = crate.add(ContextEntity(crate, "#canonical-sha256", properties={
+        "@type": "PropertyValue", "propertyID": "sha256",
+        "name": "SHA-256 of the canonical N-Quads (RDFC-1.0)",
+        "value": f"sha256:{info.canonical_sha256}"}))
     root = crate.root_dataset
     root["license"] = licence
     root["creator"] = creator
     root["publisher"] = publisher
     root["identifier"] = identifier
+    root["url"] = DATASET
     root["version"] = legiongraph_version()
     root["datePublished"] = info.created
     entries = [(f.path, f.title, f.media_type, f.size, f.sha256) for f in info.files]
-    entries += [(name, title, media, None, None) for name, (media, title) in DOCUMENTS.items()
+    written = documents or {}
+    entries += [(name, title, media, len(written[name]) if name in written else None,
+                 sha256_hex(written[name]) if name in written else None)
+                for name, (media, title) in DOCUMENTS.items()
                 if name != "ro-crate-metadata.json"]  # the metadata file is the crate's descriptor
     for path, title, media_type, size, sha256 in entries:
         properties = {"name": path, "description": title, "encodingFormat": media_type}
