@@ -276,3 +276,27 @@ def test_unsatisfiable_range_is_416_with_the_length(live_server):
     assert status == 416
     assert headers["content-range"] == f"bytes */{len(whole)}"
     assert b"Range Not Satisfiable" in body
+
+
+_SAMPLES = {"filename": "legiongraph.css", "name": "legiongraph.nq", "version": "0.1.0"}
+_REST = {"pages.instance": "country/UA", "iris.graph": "ontology", "pages.concept": ""}
+_QUERY = {"graphstore.read": "?default", "search.search": "?q=Ukraine", "search.suggest": "?q=Ukr"}
+
+
+def test_head_matches_get_on_every_route_the_app_has(live_server, app):
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        values = {arg: _REST.get(rule.endpoint, "country/UA") if arg == "rest" else _SAMPLES.get(arg, "x")
+                  for arg in rule.arguments}
+        target = rule.build(values, append_unknown=False)[1] + _QUERY.get(rule.endpoint, "")
+        status, headers, body = fetch(live_server, "GET", target)
+        h_status, h_headers, h_body = fetch(live_server, "HEAD", target)
+        assert (h_status, h_body) == (status, b""), target
+        assert h_headers.get("content-type") == headers.get("content-type"), target
+        if "content-length" in headers:
+            assert h_headers.get("content-length") == headers["content-length"] == str(len(body)), target
+        checked.append((target, status))
+    assert len(checked) >= 20
+    assert dict(checked)["/sparql"] == 200

@@ -19,7 +19,7 @@ from ..canonical import sha256_hex
 from ..export import DOWNLOAD_FILES, EXPORT_FORMATS, jsonld_context, serialize, store_quads
 from .context import get_page_limiter, get_store
 
-__all__ = ["bp"]
+__all__ = ["bp", "dump"]
 
 bp = Blueprint("download", __name__)
 
@@ -59,6 +59,11 @@ def _metered_files() -> dict[str, _File]:
     """Return the exports, holding one of the client's page slots (RateLimited: 429)."""
     with get_page_limiter().slot(request.remote_addr or "unknown"):
         return _files()
+
+
+def dump(name: str) -> bytes:
+    """Return the bytes of one export (``legiongraph.nt``...), making the exports if needed."""
+    return _files()[name].data
 
 
 @bp.get("/download")

@@ -17,6 +17,7 @@ from rdflib import URIRef
 from ..canonical import canonicalize, quads_of
 from ..export import EXPORT_FORMATS, serialize
 from ..formats import GRAPH_FORMATS
+from . import download
 from .conneg import negotiate
 from .context import get_store
 from .errors import plain_error
@@ -67,6 +68,12 @@ def read() -> Response:
     if fmt is None:
         return plain_error(406, "Not Acceptable: graphs are available as "
                            + ", ".join(f.media_type for f in GRAPH_FORMATS), {"Vary": "Accept"})
+    if graph is None and not EXPORT_FORMATS[fmt.name].quads:
+        # A triple format merges the graphs: the default graph is the dump already made.
+        dump = download.dump("legiongraph" + EXPORT_FORMATS[fmt.name].suffix)
+        response = Response(dump, content_type=fmt.content_type)
+        response.headers["Vary"] = "Accept"
+        return response
     quads = graph_quads(graph)
     if quads is None:
         return plain_error(404, f"Not Found: there is no named graph <{graph}> in this store "
