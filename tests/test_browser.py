@@ -74,7 +74,7 @@ def test_example_query_shows_a_results_table(page, live_server: str) -> None:
     page.goto(live_server + "/")
     page.wait_for_selector("body[data-yasgui-ready]")
     page.wait_for_selector(".yasqe .CodeMirror")
-    page.click('button.example[data-query="pow-by-country"]')
+    page.click('.example[data-query="pow-by-country"]')
     row = page.locator(".tabPanel.active .yasr table tbody tr", has_text="Tajikistan")
     row.first.wait_for()
     assert re.search(r"\b12\b", row.first.inner_text())
@@ -179,7 +179,7 @@ def test_map_shades_the_26_countries_of_the_prisoner_table(page, live_server: st
 def test_chart_of_events_per_year_has_years_on_its_axis(page, live_server: str) -> None:
     page.goto(live_server + "/")
     page.wait_for_selector("body[data-yasgui-ready]")
-    page.click('button.example[data-query="events-per-year"]')
+    page.click('.example[data-query="events-per-year"]')
     page.locator(".tabPanel.active .yasr table tbody tr", has_text="2024").first.wait_for()
     page.click(".tabPanel.active .yasr .select_chart")
     chart = page.locator(".tabPanel.active .yasr .lg-column-chart")
@@ -222,3 +222,95 @@ def test_yasr_map_plugin_draws_a_result_with_wkt_points(page, live_server: str) 
     hrefs = sorted(points.evaluate_all("els => els.map(e => e.getAttribute('href'))"))
     assert hrefs == ["/id/place/kyiv", "/id/place/moscow"]
     assert page.locator(".tabPanel.active .yasr .lg-map path.country").count() > 150
+
+
+def _active_tab_names(page) -> list[str]:
+    return page.locator(".tabsList .tab").all_inner_texts()
+
+
+def test_opening_an_example_puts_it_in_the_address_and_reuses_its_tab(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("body[data-yasgui-ready]")
+    page.click('.example[data-query="pow-by-country"]')
+    page.locator(".tabPanel.active .yasr table tbody tr", has_text="Tajikistan").first.wait_for()
+    assert page.url == live_server + "/#pow-by-country"
+    tabs = page.locator(".tabsList .tab").count()
+    page.click('.example[data-query="events-per-year"]')
+    page.locator(".tabPanel.active .yasr table tbody tr", has_text="2024").first.wait_for()
+    assert page.url.endswith("/#events-per-year")
+    page.click('.example[data-query="pow-by-country"]')  # the open tab again, not a third one
+    assert page.locator(".tabsList .tab").count() == tabs + 1
+    assert "Foreign prisoners" in page.locator(".tabsList .tab.active").inner_text()
+    assert page.url.endswith("/#pow-by-country")
+
+    # Tabs survive a reload, and the address still names the example on show.
+    page.reload()
+    page.wait_for_selector("body[data-yasgui-ready]")
+    page.locator(".tabPanel.active .yasr table tbody tr", has_text="Tajikistan").first.wait_for()
+    assert page.locator(".tabsList .tab").count() == tabs + 1
+    assert "Dated events per year" in " ".join(_active_tab_names(page))
+
+
+def test_a_shared_example_address_opens_that_example(browser, live_server: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    try:
+        tab.goto(live_server + "/#north-korean-prisoners")
+        tab.wait_for_selector("body[data-yasgui-ready]")
+        tab.locator(".tabPanel.active .yasr table tbody tr").first.wait_for()
+        assert "North Korean" in tab.locator(".tabsList .tab.active").inner_text()
+        assert tab.url.endswith("/#north-korean-prisoners")
+        current = tab.locator('.example[aria-current="true"]')
+        assert current.get_attribute("data-query") == "north-korean-prisoners"
+    finally:
+        context.close()
+
+
+def test_examples_are_grouped_by_topic_headline_first(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    headings = page.locator(".example-group h3").all_inner_texts()
+    assert [h.lower() for h in headings] == ["prisoners", "persons and units", "events",
+                                             "statistics and disagreements", "sources and claims",
+                                             "linking"]
+    first = page.locator('.example-group[data-group="prisoners"] .example').first
+    assert first.get_attribute("data-query") == "pow-by-country"
+    assert page.locator(".example-group .example").count() == 45
+
+
+def test_run_and_share_buttons_leave_the_editor_text_clear(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("body[data-yasgui-ready]")
+    page.click('.example[data-query="events-per-year"]')  # a long first comment line
+    page.locator(".tabPanel.active .yasr table tbody tr").first.wait_for()
+    overlaps = page.evaluate("""() => {
+        const panel = document.querySelector('.tabPanel.active');
+        const buttons = panel.querySelector('.yasqe_buttons').getBoundingClientRect();
+        const hits = [];
+        panel.querySelectorAll('.CodeMirror-line').forEach(line => {
+            const range = document.createRange();
+            range.selectNodeContents(line);
+            for (const r of range.getClientRects()) {
+                if (r.width && r.left < buttons.right && r.right > buttons.left &&
+                    r.top < buttons.bottom && r.bottom > buttons.top) hits.push(line.textContent);
+            }
+        });
+        return hits;
+    }""")
+    assert overlaps == []
+
+
+@pytest.mark.parametrize("width", [820, 390])
+def test_narrow_windows_show_the_editor_before_the_examples(browser, live_server: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    try:
+        tab.goto(live_server + "/")
+        tab.wait_for_selector("body[data-yasgui-ready]")
+        editor = tab.locator("section.editor").bounding_box()
+        examples = tab.locator("aside.examples").bounding_box()
+        assert editor["y"] + editor["height"] <= examples["y"] + 1
+        _screenshot(tab, f"ui-{width}px.png")
+    finally:
+        context.close()

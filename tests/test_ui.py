@@ -33,7 +33,35 @@ def test_index_offers_every_named_query(client, named) -> None:
     for query in named:
         assert query.title in html.unescape(page), query.name
         assert f'data-query="{query.name}"' in page
-    assert [q["name"] for q in _config(page)["examples"]] == [q.name for q in named]
+    listed = [q["name"] for q in _config(page)["examples"]]
+    assert sorted(listed) == sorted(q.name for q in named)
+    assert listed[0] == "pow-by-country"  # the headline example first
+
+
+def test_every_named_query_has_a_known_group_and_an_order(named) -> None:
+    from legiongraph.web.ui import GROUPS, query_topic
+
+    seen: dict[str, set[int]] = {}
+    for query in named:
+        group, order = query_topic(query)
+        assert group in GROUPS, f"queries/{query.name}.rq: '# group: {group}' is not one of {GROUPS}"
+        assert order < 10_000, f"queries/{query.name}.rq has no '# order:' header"
+        assert order not in seen.setdefault(group, set()), f"{query.name}: order {order} taken in {group}"
+        seen[group].add(order)
+    assert set(seen) == set(GROUPS)
+
+
+def test_examples_are_listed_by_topic_in_the_chosen_order(client, named) -> None:
+    from legiongraph.web.ui import GROUPS
+
+    page = client.get("/").get_data(as_text=True)
+    groups = re.findall(r'<section class="example-group" data-group="([^"]+)">', page)
+    assert groups == list(GROUPS)
+    examples = _config(page)["examples"]
+    assert [e["group"] for e in examples] == sorted((e["group"] for e in examples), key=GROUPS.index)
+    events = [e["name"] for e in examples if e["group"] == "events"]
+    assert events[0] == "events-per-year"
+    assert 'href="#pow-by-country"' in page
 
 
 def test_index_points_yasgui_at_the_sparql_endpoint(client) -> None:
@@ -75,7 +103,8 @@ def test_queries_json_lists_every_named_query(client, named) -> None:
     assert [q["name"] for q in listed] == [q.name for q in named]
     for entry, query in zip(listed, named, strict=True):
         assert entry == {"name": query.name, "title": query.title, "description": query.description,
-                         "text": query.text}
+                         "text": query.text, "group": entry["group"]}
+        assert f"# group: {entry['group']}" in query.text
 
 
 def test_charts_page_is_self_contained(client) -> None:

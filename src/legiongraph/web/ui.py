@@ -6,6 +6,7 @@ Every script and style sheet is served from this application (YASGUI is copied i
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
@@ -14,8 +15,8 @@ from ..iris import BASE, PREFIXES
 from ..queries import NamedQuery, list_queries
 from .context import get_resources
 
-__all__ = ["CHART_QUERY", "DEFAULT_QUERY", "MAP_COUNTRY_QUERY", "MAP_PLACE_QUERY", "TIMELINE_QUERY",
-           "bp"]
+__all__ = ["CHART_QUERY", "DEFAULT_QUERY", "GROUPS", "MAP_COUNTRY_QUERY", "MAP_PLACE_QUERY",
+           "TIMELINE_QUERY", "bp", "grouped", "query_topic"]
 
 bp = Blueprint("ui", __name__, static_folder="static", static_url_path="/static")
 
@@ -129,9 +130,38 @@ def prefix_block() -> str:
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 
 
+#: The topics of the example list, in the order the page shows them (``# group:`` in each .rq).
+GROUPS = ("prisoners", "persons and units", "events", "statistics and disagreements",
+          "sources and claims", "linking")
+_GROUP_HEADER = re.compile(r"^#\s*(group|order):\s*(.+?)\s*$", re.IGNORECASE)
+
+
+def query_topic(query: NamedQuery) -> tuple[str, int]:
+    """Return the group and order a query's ``# group:`` and ``# order:`` headers give it."""
+    found: dict[str, str] = {}
+    for line in query.text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _GROUP_HEADER.match(line)
+        if match:
+            found[match.group(1).lower()] = match.group(2)
+    order = found.get("order", "")
+    return found.get("group", "other"), int(order) if order.isdigit() else 10_000
+
+
+def grouped(queries: list[NamedQuery]) -> list[tuple[str, list[NamedQuery]]]:
+    """Return the queries by topic, topics in the GROUPS order, each in its headers' order."""
+    by_group: dict[str, list[NamedQuery]] = {}
+    for query in sorted(queries, key=lambda q: (query_topic(q)[1], q.name)):
+        by_group.setdefault(query_topic(query)[0], []).append(query)
+    rank = {name: i for i, name in enumerate(GROUPS)}
+    return sorted(by_group.items(), key=lambda item: (rank.get(item[0], len(GROUPS)), item[0]))
+
+
 def _query_json(query: NamedQuery) -> dict[str, str]:
+    group, _ = query_topic(query)
     return {"name": query.name, "title": query.title, "description": query.description,
-            "text": query.text}
+            "text": query.text, "group": group}
 
 
 def _links() -> dict[str, str]:
@@ -148,14 +178,15 @@ def _links() -> dict[str, str]:
 @bp.get("/")
 def index() -> str:
     """Show YASGUI with the project's prefixes and every named query as an example."""
-    queries = list_queries(get_resources())
+    groups = grouped(list_queries(get_resources()))
     config: dict[str, Any] = {
         **_links(),
         "prefixes": PREFIXES,
         "defaultQuery": prefix_block() + "\n" + DEFAULT_QUERY,
-        "examples": [_query_json(q) for q in queries],
+        "examples": [_query_json(q) for _, members in groups for q in members],
     }
-    return render_template("index.html", queries=queries, config=config)
+    return render_template("index.html", groups=groups, config=config,
+                           count=sum(len(members) for _, members in groups))
 
 
 @bp.get("/charts")

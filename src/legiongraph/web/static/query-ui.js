@@ -3,6 +3,11 @@
   "use strict";
 
   var config = JSON.parse(document.getElementById("lg-config").textContent);
+  var initialHash = decodeURIComponent(window.location.hash.replace(/^#/, ""));
+  var STORAGE = "legiongraph-query-ui";
+  var storage = (function () {
+    try { window.localStorage.setItem(STORAGE + "-probe", "1"); return window.localStorage; } catch (e) { return null; }
+  })();
   var LG = window.LegiongraphCharts;
   var Yasgui = window.Yasgui;
 
@@ -24,7 +29,7 @@
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: requestConfig,
     copyEndpointOnNewTab: false,
-    persistenceId: null,
+    persistenceId: storage ? STORAGE : null,  // open tabs and their queries survive a reload
     // A crafted link must not point this page at another endpoint (or run a query on open).
     populateFromUrl: false,
     autoAddOnInit: false,
@@ -59,11 +64,24 @@
     }
   }, true);
 
+  // Which tab holds which example, kept with the tabs so that a reload reuses them.
   var tabsByQuery = {};
+  try { tabsByQuery = JSON.parse((storage && storage.getItem(STORAGE + "-examples")) || "{}") || {}; } catch (e) { tabsByQuery = {}; }
+  function saveTabs() {
+    if (storage) storage.setItem(STORAGE + "-examples", JSON.stringify(tabsByQuery));
+  }
+
+  function markCurrent(name) {
+    document.querySelectorAll(".example[aria-current]").forEach(function (b) { b.removeAttribute("aria-current"); });
+    document.querySelectorAll(".example[data-query]").forEach(function (b) {
+      if (b.getAttribute("data-query") === name) b.setAttribute("aria-current", "true");
+    });
+  }
 
   function openExample(name) {
     var query = config.examples.find(function (q) { return q.name === name; });
-    if (!query) return;
+    if (!query) return false;
+    markCurrent(name);
     var tabId = tabsByQuery[name];
     if (tabId && yasgui.getTab(tabId)) {
       yasgui.selectTabId(tabId);
@@ -75,10 +93,30 @@
         yasr: { settings: resultSettings }
       });
       tabsByQuery[name] = tab.getId();
+      saveTabs();
     }
     var current = yasgui.getTab();
     current.query().catch(function () { /* YASR shows the error */ });
+    return true;
   }
+
+  yasgui.on("tabClose", function (_, tab) {
+    Object.keys(tabsByQuery).forEach(function (name) {
+      if (tabsByQuery[name] === tab.getId()) delete tabsByQuery[name];
+    });
+    saveTabs();
+  });
+  // The address names the example on show (/#pow-by-country): a bookmark or shared link reopens it.
+  yasgui.on("tabSelect", function (_, tabId) {
+    var name = Object.keys(tabsByQuery).find(function (n) { return tabsByQuery[n] === tabId; });
+    var wanted = name ? "#" + name : window.location.pathname + window.location.search;
+    if (wanted !== (name ? window.location.hash : window.location.pathname + window.location.search + window.location.hash)) {
+      history.replaceState(null, "", wanted);
+    }
+  });
+  window.addEventListener("hashchange", function () {
+    openExample(decodeURIComponent(window.location.hash.replace(/^#/, "")));
+  });
 
   var filter = document.getElementById("example-filter");
   filter.addEventListener("input", function () {
@@ -87,14 +125,20 @@
       var text = item.textContent.toLowerCase();
       item.hidden = !words.every(function (word) { return text.indexOf(word) >= 0; });
     });
-  });
-
-  document.querySelectorAll("button.example").forEach(function (button) {
-    button.addEventListener("click", function () {
-      document.querySelectorAll("button.example[aria-current]").forEach(function (b) { b.removeAttribute("aria-current"); });
-      button.setAttribute("aria-current", "true");
-      openExample(button.getAttribute("data-query"));
+    document.querySelectorAll(".example-group").forEach(function (group) {
+      group.hidden = !group.querySelector("li[data-example]:not([hidden])");
     });
   });
+
+  document.querySelectorAll("a.example").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      var name = link.getAttribute("data-query");
+      if (window.location.hash !== "#" + name) history.pushState(null, "", "#" + name);
+      openExample(name);
+    });
+  });
+  if (initialHash) openExample(initialHash);
   document.body.setAttribute("data-yasgui-ready", "true");
 })();
