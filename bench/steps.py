@@ -37,7 +37,8 @@ def build(data_dir: Path, store_path: Path) -> dict:
     result = build_store(config)
     seconds = dict(result.seconds)
     seconds["total"] = time.perf_counter() - start
-    return {"seconds": seconds, "reasoner": config.reasoner, "validator": config.validator,
+    return {"seconds": seconds, "cpu_seconds": result.cpu_seconds,
+            "reasoner": config.reasoner, "validator": config.validator,
             "triples": sum(result.counts.values()), "inferred": result.counts.get(GRAPH_INFERRED, 0),
             "peak_rss_mb": _peak_mb(), "disk_mb": disk_mb(store_path)}
 
