@@ -141,9 +141,6 @@ def _worker_main(config: Config, conn: Connection) -> None:
         return
     # Build rdflib's query grammar now rather than in a client's first query (about a second).
     inspect_query("ASK {}")
-    # From here on this process only runs queries: guard every thread of it.
-    policy = guard.policy_for(config)
-    guard.enforce_everywhere(policy)
     if config.store != "sparql":
         # The kernel refuses IP sockets whatever the allow-list: Rust code (Oxigraph's SERVICE
         # client) is invisible to the audit hook, and the gate must not be the only wall.
@@ -155,6 +152,9 @@ def _worker_main(config: Config, conn: Connection) -> None:
             log.error(message)
             conn.send(("error", StoreError(message)))
             return
+    # From here on this process only runs queries: guard every thread of it.
+    policy = guard.policy_for(config)
+    guard.enforce_everywhere(policy)
     _limit_memory(config.max_worker_memory)
     conn.send(("ready", None))
     while True:
