@@ -300,3 +300,9 @@ def test_head_matches_get_on_every_route_the_app_has(live_server, app):
         checked.append((target, status))
     assert len(checked) >= 20
     assert dict(checked)["/sparql"] == 200
+
+
+def test_cors_exposes_etag_so_browser_clients_can_revalidate(live_server):
+    _, headers, _ = fetch(live_server, "GET", f"/sparql?query={ASK}", {"Origin": "https://elsewhere.example"})
+    assert "ETag" in headers["access-control-expose-headers"]
+    assert "HEAD" in headers["access-control-allow-methods"]

@@ -143,9 +143,11 @@ def _read_request(config: Config) -> tuple[str | None, dict[str, list[str]]]:
 def cors(response: Response) -> Response:
     """Add the headers that let browser clients on other origins use the endpoint."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
     response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-    response.headers["Access-Control-Expose-Headers"] = f"Content-Type, Vary, Retry-After, {TRUNCATED_HEADER}"
+    # ETag is not CORS-safelisted: a browser client needs it exposed to send If-None-Match.
+    response.headers["Access-Control-Expose-Headers"] = (
+        f"Content-Type, Vary, Retry-After, ETag, {TRUNCATED_HEADER}")
     response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
