@@ -1,13 +1,17 @@
 """Load test of the endpoint: do normal queries keep their latency while slow ones are killed?
 
-Starts ``legiongraph serve`` on a free loopback port (or uses ``--url``), then runs two phases of
+Starts ``legiongraph serve`` on a free loopback port (or uses ``--url``), then runs four phases of
 ``--duration`` seconds each:
 
 1. baseline: ``--clients`` clients run the named competency queries (all but the federated ones,
    which a server without a SERVICE allow-list refuses) in a loop, each pausing ``--think``
    seconds between queries;
 2. under attack: the same, plus one client that sends a query that never finishes in time
-   (a three-way cross product) back to back, each killed at the time limit.
+   (a three-way cross product) back to back, each killed at the time limit;
+3. memory bomb: the same, plus one client that sends a 1 KB query doubling a string with nested
+   ``CONCAT`` back to back, each stopped at the worker memory limit (``--max-worker-memory``);
+4. slow headers: the same, plus 100 connections from one address that trickle a request's
+   headers a byte a second and never finish them.
 
 Every client speaks from its own loopback address (127.0.0.10, .11, … and .200 for the slow one),
 so that the per-client concurrency limit treats them as the different clients they stand for.
@@ -36,6 +40,10 @@ from urllib.parse import urlsplit
 from legiongraph import Resources, list_queries
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# 16 bytes doubled 30 times: 16 GiB of string from a 1 KB query, unless the memory limit stops it.
+BOMB = ('SELECT (STRLEN(?x30) AS ?n) WHERE { BIND("aaaaaaaaaaaaaaaa" AS ?x0) '
+        + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(30)) + " }")
+SLOW_HEADERS = 100
 
 
 @dataclass
@@ -90,16 +98,46 @@ def _client(base: str, queries: list[str], source: str, think: float, stop: thre
         stop.wait(think)
 
 
+def _trickle(base: str, stop: threading.Event, tally: Tally) -> None:
+    """Hold SLOW_HEADERS connections from one address, each sending a header byte a second."""
+    parts = urlsplit(base)
+    held: list[socket.socket] = []
+    for _ in range(SLOW_HEADERS):
+        try:
+            sock = socket.create_connection((parts.hostname, parts.port), timeout=5,
+                                            source_address=("127.0.0.201", 0))
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+            held.append(sock)
+        except OSError as exc:
+            tally.add(0.0, 0, f"connection refused or failed: {type(exc).__name__}")
+    with tally.lock:
+        tally.statuses[-1] = len(held)  # connections held open
+    while not stop.wait(1.0):
+        for sock in list(held):
+            try:
+                sock.sendall(b"a")
+            except OSError:
+                held.remove(sock)  # the server closed it: what channel_timeout is for
+    with tally.lock:
+        tally.statuses[-2] = len(held)  # still open at the end of the phase
+    for sock in held:
+        sock.close()
+
+
 def _phase(base: str, queries: list[str], clients: int, think: float, duration: float,
-           slow: bool) -> tuple[Tally, Tally]:
+           attacker: str | None = None) -> tuple[Tally, Tally]:
+    """Run the normal clients for a while, with one attacker: "slow", "bomb" or "headers"."""
     normal, attack = Tally(), Tally()
     stop = threading.Event()
     threads = [threading.Thread(target=_client, args=(base, queries, f"127.0.0.{10 + n}", think, stop,
                                                       normal, n * 7), daemon=True)
                for n in range(clients)]
-    if slow:
-        threads.append(threading.Thread(target=_client, args=(base, [SLOW], "127.0.0.200", 0.0, stop,
+    if attacker in ("slow", "bomb"):
+        text = SLOW if attacker == "slow" else BOMB
+        threads.append(threading.Thread(target=_client, args=(base, [text], "127.0.0.200", 0.0, stop,
                                                               attack, 0), daemon=True))
+    elif attacker == "headers":
+        threads.append(threading.Thread(target=_trickle, args=(base, stop, attack), daemon=True))
     for thread in threads:
         thread.start()
     time.sleep(duration)
@@ -129,9 +167,10 @@ def _row(name: str, tally: Tally) -> str:
             f"{(statuses and f'{100 * errors / n:.1f} %') or '-'} | {statuses} |")
 
 
-def _start_server(timeout: float, workers: int) -> tuple[subprocess.Popen, str]:
+def _start_server(timeout: float, workers: int, memory: int) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {**os.environ, "LEGIONGRAPH_QUERY_TIMEOUT": str(timeout), "LEGIONGRAPH_WORKERS": str(workers)}
+    env = {**os.environ, "LEGIONGRAPH_QUERY_TIMEOUT": str(timeout), "LEGIONGRAPH_WORKERS": str(workers),
+           "LEGIONGRAPH_MAX_WORKER_MEMORY": str(memory)}
     proc = subprocess.Popen([sys.executable, "-m", "legiongraph", "serve", "--port", str(port)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
@@ -160,7 +199,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=3, help="clients sending normal queries")
     parser.add_argument("--think", type=float, default=0.2, help="pause between a client's queries")
     parser.add_argument("--timeout", type=float, default=5.0, help="query time limit of the server started")
-    parser.add_argument("--workers", type=int, default=2, help="query workers of the server started")
+    parser.add_argument("--workers", type=int, default=3, help="query workers of the server started")
+    parser.add_argument("--max-worker-memory", type=int, default=512 * 1024 ** 2,
+                        help="memory limit per query worker of the server started, in bytes")
     args = parser.parse_args(argv)
 
     # Federated examples (SERVICE to Wikidata) are refused unless allow-listed: left out here.
@@ -168,11 +209,13 @@ def main(argv: list[str] | None = None) -> None:
     proc = None
     base = args.url
     if base is None:
-        proc, base = _start_server(args.timeout, args.workers)
+        proc, base = _start_server(args.timeout, args.workers, args.max_worker_memory)
     try:
-        _phase(base, queries, args.clients, args.think, 2.0, slow=False)  # warm up
-        baseline, _ = _phase(base, queries, args.clients, args.think, args.duration, slow=False)
-        loaded, attack = _phase(base, queries, args.clients, args.think, args.duration, slow=True)
+        _phase(base, queries, args.clients, args.think, 2.0)  # warm up
+        baseline, _ = _phase(base, queries, args.clients, args.think, args.duration)
+        loaded, attack = _phase(base, queries, args.clients, args.think, args.duration, "slow")
+        bombed, bombs = _phase(base, queries, args.clients, args.think, args.duration, "bomb")
+        trickled, trickles = _phase(base, queries, args.clients, args.think, args.duration, "headers")
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -186,7 +229,14 @@ def main(argv: list[str] | None = None) -> None:
     print(_row("normal queries, alone", baseline))
     print(_row("normal queries, with a slow client", loaded))
     print(_row("slow queries (killed at the limit)", attack))
-    for name, tally in (("alone", baseline), ("with a slow client", loaded), ("slow", attack)):
+    print(_row("normal queries, with a memory-bomb client", bombed))
+    print(_row("memory bombs (stopped at the memory limit)", bombs))
+    print(_row(f"normal queries, with {SLOW_HEADERS} slow-header connections", trickled))
+    print(f"\nslow-header connections: {trickles.statuses.get(-1, 0)} opened, "
+          f"{trickles.statuses.get(-2, 0)} still open at the end of the phase")
+    for name, tally in (("alone", baseline), ("with a slow client", loaded), ("slow", attack),
+                        ("with a memory bomb", bombed), ("bomb", bombs),
+                        ("with slow headers", trickled), ("slow headers", trickles)):
         for message, count in sorted(tally.errors.items()):
             print(f"\n{name}: {count} x {message}", end="")
     print()
