@@ -164,3 +164,26 @@ def test_a_page_with_one_incoming_link_says_1_resource_points_here(client):
     assert "1 resource points here." in _text(html)
     assert "1 resources" not in html
 
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("/id/place/samarkand", "DESCRIBE <https://w3id.org/legiongraph/id/place/samarkand>\n"),
+    ("/ontology", "DESCRIBE <https://w3id.org/legiongraph/ontology>\n"),
+])
+def test_linked_data_pages_open_their_describe_query_in_the_query_ui(client, path, expected):
+    from urllib.parse import unquote
+
+    html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    href = re.search(r'<a class="open-query" href="([^"]+)">Open in the query UI</a>', html).group(1)
+    assert href.startswith("/#query=")
+    assert unquote(href[len("/#query="):]) == expected
+
+
+def test_a_person_page_opens_the_person_card_narrowed_to_that_person(client):
+    from urllib.parse import unquote
+
+    html = client.get("/id/person/eeevadax", headers={"Accept": "text/html"}).get_data(as_text=True)
+    href = re.search(r'<a class="open-query" href="([^"]+)">', html).group(1)
+    query = unquote(href[len("/#query="):])
+    assert query.startswith("# title: Person cards")
+    assert "WHERE {\n  VALUES ?person { <https://w3id.org/legiongraph/id/person/eeevadax> }" in query

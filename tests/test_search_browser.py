@@ -31,3 +31,14 @@ def test_search_box_enter_without_choice_opens_the_results_page(page, live_serve
     first = page.locator("ol.search-results li").first
     assert first.locator("a").inner_text() == "Maksim Zyazyulchik"
     assert "person" in first.inner_text() and "Belarus" in first.inner_text()
+
+
+def test_open_in_the_query_ui_puts_the_pages_query_in_the_editor(page, live_server: str) -> None:  # noqa: F811
+    page.goto(live_server + "/id/place/samarkand")
+    page.click("a.open-query")
+    page.wait_for_selector("body[data-yasgui-ready]")
+    editor = page.locator(".tabPanel.active .yasqe .CodeMirror")
+    editor.wait_for()
+    page.wait_for_function("document.querySelector('.tabPanel.active .CodeMirror').CodeMirror"
+                           ".getValue().includes('DESCRIBE <https://w3id.org/legiongraph/id/place/samarkand>')")
+    assert "#query=" not in page.url

@@ -10,11 +10,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from .iris import BASE, PREFIXES, SCHEMA
+from .iris import BASE, ID, PREFIXES, SCHEMA
 from .results import term_to_tsv
 from .stores.base import Store
 
-__all__ = ["Term", "curie", "fetch_labels", "local_path", "make_term", "sparql_list",
+__all__ = ["Term", "curie", "fetch_labels", "local_path", "make_term", "page_query", "sparql_list",
            "sparql_prefixes", "valid_iri"]
 
 _BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
@@ -106,3 +106,13 @@ def make_term(node: Node, labels: dict[Node, str]) -> Term:
         return Term(str(node), f"_:{node}")
     short = curie(str(node))
     return Term(str(node), labels.get(node) or short or str(node), True, local_path(str(node)), short)
+
+
+def page_query(iri: str, person_card: str | None = None) -> str:
+    """Return the query that shows a resource in the query UI: a person's card, else DESCRIBE."""
+    if person_card is not None and iri.startswith(str(ID) + "person/") and valid_iri(iri):
+        # The named query, narrowed to this person by a VALUES row at the top of its pattern.
+        head, brace, rest = person_card.partition("WHERE {")
+        if brace:
+            return f"{head}{brace}\n  VALUES ?person {{ <{iri}> }}{rest}"
+    return f"DESCRIBE <{iri}>\n" if valid_iri(iri) else ""

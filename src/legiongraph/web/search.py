@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
+from ..display import page_query
+from ..errors import LegiongraphError
+from ..queries import resolve_query
 from ..search import KINDS, Hit, SearchIndex, build_index
 from ..texttable import plural
-from .context import get_store
+from .context import get_resources, get_store
 
-__all__ = ["bp", "get_index", "warm"]
+__all__ = ["bp", "get_index", "query_ui_href", "warm"]
 
 bp = Blueprint("search", __name__)
 
@@ -56,6 +60,16 @@ def warm(app: Flask) -> threading.Thread:
     thread = threading.Thread(target=_build, args=(app,), name="search-index", daemon=True)
     thread.start()
     return thread
+
+
+@bp.app_template_global("query_ui_href")
+def query_ui_href(iri: str) -> str:
+    """Return the query UI's address with this resource's card or DESCRIBE query in the editor."""
+    try:
+        card = resolve_query(get_resources(), "person-card").text
+    except LegiongraphError:
+        card = None
+    return f"{request.script_root}/#query={quote(page_query(iri, card), safe='')}"
 
 
 @bp.app_template_filter("plural")
