@@ -106,10 +106,63 @@ def test_editor_runs_a_typed_query(page, live_server: str) -> None:
 
 def test_result_links_open_the_local_pages(page, live_server: str) -> None:
     page.goto(live_server + "/")
-    link = page.locator(".tabPanel.active .yasr table tbody a.iri", has_text="lgid:event/").first
+    page.wait_for_selector("#yasgui[data-lg-labelled]")
+    link = page.locator('.tabPanel.active .yasr table tbody a.iri[title*="/id/event/"]').first
     link.wait_for()
     link.click()
     page.wait_for_url(re.compile(re.escape(live_server) + r"/id/event/[^/]+$"))
+
+
+def test_result_links_read_as_labels_with_the_iri_on_hover_and_copy(page, live_server: str) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(live_server + "/#pow-by-country")
+    row = page.locator(".tabPanel.active .yasr table tbody tr", has_text="Tajikistan").first
+    row.wait_for()
+    link = row.locator("a.iri")
+    page.wait_for_selector(".tabPanel.active .yasr table tbody a.iri.lg-labelled")
+    assert link.inner_text() == "Tajikistan"
+    assert link.get_attribute("title") == "https://w3id.org/legiongraph/id/country/TJ"
+    assert "lgid:country/" not in page.locator(".tabPanel.active .yasr table tbody").inner_text()
+    row.locator("button.lg-copy-iri").click()
+    page.wait_for_selector(".tabPanel.active button.lg-copy-iri[data-copied]")
+    assert page.evaluate("navigator.clipboard.readText()") == "https://w3id.org/legiongraph/id/country/TJ"
+
+
+def test_only_http_iris_in_results_become_links(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.wait_for_selector("body[data-yasgui-ready]")
+    query = ("SELECT ?x WHERE { VALUES ?x { <urn:isbn:0451450523> <javascript:alert(1)> "
+             "<https://example.org/a> } }")
+    page.evaluate("q => { const t = window.legiongraphYasgui.getTab(); t.setQuery(q); t.query(); }", query)
+    page.locator(".tabPanel.active .yasr table tbody tr", has_text="example.org").first.wait_for()
+    page.wait_for_selector('.tabPanel.active .yasr a.iri[data-lg-iri="https://example.org/a"]', state="attached")
+    body = page.locator(".tabPanel.active .yasr table tbody")
+    hrefs = body.locator("a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert hrefs == ["https://example.org/a"], body.inner_html()
+    assert "urn:isbn:0451450523" in body.inner_text()
+    assert "javascript:alert(1)" in body.inner_text()
+
+
+def test_table_never_cuts_dates_or_headers(page, live_server: str) -> None:
+    page.goto(live_server + "/#statements-by-certainty")
+    page.locator(".tabPanel.active .yasr table tbody tr").first.wait_for()
+    page.wait_for_selector("#yasgui[data-lg-labelled]")
+    # The default tab's events carry dates: look at both tabs' tables, with Ellipse on and off.
+    for tab_index in range(page.locator(".tabsList .tab").count()):
+        page.locator(".tabsList .tab").nth(tab_index).click()
+        page.locator(".tabPanel.active .yasr table tbody tr").first.wait_for()
+        for ellipse in (False, True):
+            toggle = page.locator(".tabPanel.active .yasr .switch", has_text="Ellipse").locator("input")
+            if toggle.count() and toggle.is_checked() != ellipse:
+                toggle.click()
+            cut = page.evaluate("""() => [...document.querySelectorAll(
+                '.tabPanel.active .yasr table th, .tabPanel.active .yasr table td div.lg-nocut')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow === 'hidden')
+                .map(e => e.textContent)""")
+            assert cut == [], f"cut short with Ellipse {'on' if ellipse else 'off'}: {cut}"
+    dates = page.locator(".tabsList .tab").first
+    dates.click()
+    assert page.locator(".tabPanel.active .yasr td div.lg-nocut").count() > 0
 
 
 def test_charts_draw_the_prisoner_table_and_the_timeline(page, live_server: str) -> None:

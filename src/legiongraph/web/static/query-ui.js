@@ -24,7 +24,7 @@
 
   var requestConfig = { endpoint: config.endpoint, method: "POST" };
   // Results read as plain values ("Tajikistan", 12) rather than as RDF terms; one click shows them.
-  var resultSettings = { selectedPlugin: "table", pluginsConfig: { table: { compact: true, } } };
+  var resultSettings = { selectedPlugin: "table", pluginsConfig: { table: { compact: true, isEllipsed: false } } };
 
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: requestConfig,
@@ -45,6 +45,7 @@
     yasgui.getTab().query().catch(function () { /* YASR shows the error */ });
   }
   window.legiongraphYasgui = yasgui;
+  LG.watchLabels(document.getElementById("yasgui"), config);
 
   // Links in results to the project's own IRIs open the local page rather than w3id.org.
   document.getElementById("yasgui").addEventListener("click", function (event) {
