@@ -199,8 +199,10 @@ def test_cli_export_refuses_a_select_query(served_config, tmp_path, capsys):
 def test_download_lists_and_serves_the_exports(client, oxigraph_store):
     listing = client.get("/download?format=json").get_json()
     names = [f["name"] for f in listing["files"]]
-    assert names == ["legiongraph.ttl", "legiongraph.trig", "legiongraph.nq", "legiongraph.nt",
-                     "legiongraph.jsonld", "legiongraph.rdf", "context.jsonld"]
+    dumps = ["legiongraph.ttl", "legiongraph.trig", "legiongraph.nq", "legiongraph.nt",
+             "legiongraph.jsonld", "legiongraph.rdf"]
+    # each dump, then the same pre-compressed (issue 16)
+    assert names == [n for d in dumps for n in (d, d + ".gz")] + ["context.jsonld"]
     nquads = client.get("/download/legiongraph.nq")
     assert nquads.status_code == 200
     assert nquads.headers["Content-Type"] == "application/n-quads; charset=utf-8"
