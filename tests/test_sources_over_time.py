@@ -290,7 +290,8 @@ def test_shape_errors_in_a_record_name_file_line_and_field(config, tmp_path):
     with pytest.raises(ValidationFailed) as caught:
         ingest(config, [path])
     problem = next(p for p in caught.value.report.problems if p.field == "member")
-    assert problem.location == f"{path}, line {_line(text, '  - label: Test Head as head')}, memberships[0]"
+    line = _line(text, "    member: Example Outlet")
+    assert problem.location == f"{path}, line {line}, memberships[0].member"
     assert "line None" not in str(caught.value)
 
 

@@ -171,8 +171,11 @@ def _describe_path(path: Node, shapes: Graph) -> str:
     return "(a property path)"
 
 
-def _where(focus: Node, sources: Sequence[SourceFile]) -> str:
+def _where(focus: Node, sources: Sequence[SourceFile], path: Node | None = None) -> str:
     for src in sources:
+        if (focus, path) in src.fields:  # a record's field: its own line
+            line, name = src.fields[(focus, path)]
+            return f"{src.path}, line {line}, {name}" if line else f"{src.path}, {name}"
         if (focus, None, None) in src.triples or (None, None, focus) in src.triples:
             line = src.line_of(focus)
             if line is None:  # a resource a record implies (a period, an instant): its user's line
@@ -189,7 +192,7 @@ def explain(violations: Iterable[Violation], sources: Sequence[SourceFile], shap
     problems = []
     for v in violations:
         who = f"{v.focus_label} {short(v.focus)}" if v.focus_label else short(v.focus)
-        problems.append(Problem(_where(v.focus, sources), _field(v, shapes), v.message, who,
+        problems.append(Problem(_where(v.focus, sources, v.path), _field(v, shapes), v.message, who,
                                 short(v.value) if v.value is not None else None))
     return sorted(problems, key=_order)
 

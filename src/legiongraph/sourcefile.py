@@ -71,6 +71,8 @@ class SourceFile:
     _spellings: dict[str, str] = field(default_factory=dict, repr=False)
     #: for a compiled CSV/YAML record: the line and field that define each resource it mints
     origins: dict[Node, tuple[int, str]] = field(default_factory=dict, repr=False)
+    #: for a compiled record: the line and field each (resource, property) was written from
+    fields: dict[tuple[Node, Node], tuple[int, str]] = field(default_factory=dict, repr=False)
 
     @property
     def text(self) -> str:

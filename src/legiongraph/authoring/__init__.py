@@ -36,6 +36,7 @@ class CompiledSource:
     graph: Graph
     warnings: list[str] = field(default_factory=list)
     origins: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)
 
 
 def compile_source(path: str | Path, existing: Graph) -> CompiledSource:
@@ -68,7 +69,7 @@ def compile_source(path: str | Path, existing: Graph) -> CompiledSource:
             # Problems in one part never hide those of the others: all are reported at once.
             tolerant(builder, lambda: compile_record(data, builder, name))
     problems.raise_if_any()
-    return CompiledSource(name, builder.graph, builder.warnings, builder.origins)
+    return CompiledSource(name, builder.graph, builder.warnings, builder.origins, builder.fields)
 
 
 def as_source_file(path: str | Path, existing: Graph) -> SourceFile:
@@ -82,4 +83,4 @@ def as_source_file(path: str | Path, existing: Graph) -> SourceFile:
     for triple in compiled.graph:
         triples.add(triple)
     return SourceFile(path, compiled.name, graph, triples, path.read_bytes(),
-                      origins=dict(compiled.origins))
+                      origins=dict(compiled.origins), fields=dict(compiled.fields))

@@ -48,6 +48,8 @@ class Builder:
         self.defined: set[URIRef] = set()  # data sets this file describes
         #: where each resource the file mints is written (line, field), for the shapes' errors
         self.origins: dict[URIRef, tuple[int, str]] = {}
+        #: where each (resource, property) comes from (line, field), for the shapes' errors
+        self.fields: dict[tuple[URIRef, URIRef], tuple[int, str]] = {}
         self._figures: dict[URIRef, tuple[int, str]] = {}
 
     # -- reporting -----------------------------------------------------------------------------
@@ -95,14 +97,23 @@ class Builder:
         """Add English text fields (label, description, ...) and lists of them."""
         for key, prop in pairs.items():
             value = entry.get(key)
+            if value is not None:
+                self.field(node, prop, entry, key, getattr(entry, "prefix", ""))
             for item in value if isinstance(value, list) else [] if value is None else [value]:
                 self.add(node, prop, en(item))
 
     def links(self, node: URIRef, entry: LDict, prefix: str, pairs: dict[str, URIRef]) -> None:
         """Add reference fields (one or a list) as links to the entities they name."""
         for key, prop in pairs.items():
+            if entry.get(key) is not None:
+                self.field(node, prop, entry, key, prefix)
             for target in self.refs(entry, key, prefix):
                 self.add(node, prop, target)
+
+    def field(self, node: URIRef, prop: URIRef, entry: LDict, key: str, prefix: str) -> None:
+        """Remember the line and field a property of a resource was written from."""
+        line = getattr(entry, "lines", {}).get(key, getattr(entry, "line", 0))
+        self.fields.setdefault((node, prop), (line, f"{prefix}.{key}" if prefix else key))
 
     def origin(self, node: URIRef, entry: LDict, prefix: str) -> None:
         """Remember the line and field that define a resource (the first one wins)."""

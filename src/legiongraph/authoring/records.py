@@ -231,8 +231,10 @@ def compile_record(data: LDict, builder: Builder, name: str) -> None:
         b.text(node, entry, LABELS)
         b.links(node, entry, where, {"member": ORG.member, "organisation": ORG.organization})
         if entry.get("role"):
+            b.field(node, ORG.role, entry, "role", where)
             b.add(node, ORG.role, b.concept(entry, "role", where, "role"))
         if entry.get("during"):
+            b.field(node, ORG.memberDuring, entry, "during", where)
             span = b.parse(entry, "during", where, parse_date_span)
             if span is not None:
                 g.add((node, ORG.memberDuring, b.period(span)))
@@ -284,6 +286,7 @@ def _person(b: Builder, node: URIRef, entry: LDict, where: str, name: str) -> No
         b.text(node, entry, {"label": RDFS.label, "name": SCHEMA.name, "alt_labels": SKOS.altLabel,
                              "job_title": SCHEMA.jobTitle, "description": SCHEMA.description})
     if entry.get("nationality"):
+        b.field(node, SCHEMA.nationality, entry, "nationality", where)
         b.add(node, SCHEMA.nationality, b.parse(entry, "nationality", where, b.resolver.area))
     b.links(node, entry, where, {"origin": LG.originPlace, "home": SCHEMA.homeLocation})
     if entry.get("birth_date"):
