@@ -150,9 +150,13 @@ def test_incoming_links_are_paginated(small_store):
     assert "25 resources point here; these are 1–10." in first
     assert len(re.findall(r"Org \d\d", first)) == 10
     assert 'rel="next" href="/id/place/hub?page=2"' in first
+    second = client.get("/id/place/hub?page=2", headers={"Accept": "text/html"}).get_data(as_text=True)
     third = client.get("/id/place/hub?page=3", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert re.findall(r"Org \d\d", third) == ["Org 20", "Org 21", "Org 22", "Org 23", "Org 24"]
+    pages = [re.findall(r"Org \d\d", page) for page in (first, second, third)]
+    assert [len(p) for p in pages] == [10, 10, 5]
+    assert sorted(name for p in pages for name in p) == [f"Org {i:02d}" for i in range(25)]  # each once
     assert 'rel="next"' not in third and 'rel="prev" href="/id/place/hub?page=2"' in third
+    assert client.get("/id/place/nowhere?page=2", headers={"Accept": "text/html"}).status_code == 404
     assert client.get("/id/place/hub?page=zero").status_code == 400
 
 
