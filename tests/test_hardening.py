@@ -55,28 +55,48 @@ def q(text: str) -> str:
 
 # -- section 1: the gate reads what the engine runs; the kernel filter is on in every worker -------
 
-def test_unicode_escape_service_bypass_is_refused_through_a_served_endpoint_with_an_allow_list(
-        served_config):
+@pytest.fixture(scope="module")
+def allow_listed(served_config):
+    """`serve` as it runs (waitress, query workers) with one loopback endpoint allow-listed, and
+    another loopback listener that is not."""
     from serving import serve_in_thread
 
     allowed, other = Listener(), Listener()
     config = served_config.replace(service_allowlist=(allowed.url,), workers=2, query_timeout=20)
     executor = ProcessExecutor(config, workers=2, timeout=20)
     base, stop = serve_in_thread(create_app(config, executor=executor), threads=4)
-    try:
-        for target in (other, allowed):
-            text = BYPASS.format(url=target.url)
-            status, _, body = request(base, "POST", "/sparql", body=text.encode(),
-                                      headers={"Content-Type": QUERY})
-            assert (status, body) == (400, "a \\uXXXX escape at line 1 in a query that may call a "
-                                           "SERVICE: write the character itself (such queries are "
-                                           "read by two parsers that expand escapes differently)\n")
-        assert (other.connections, allowed.connections) == (0, 0)
-    finally:
-        stop()
-        executor.close()
-        allowed.close()
-        other.close()
+    yield base, allowed, other
+    stop()
+    executor.close()
+    allowed.close()
+    other.close()
+
+
+def test_unicode_escape_service_bypass_is_refused_through_a_served_endpoint_with_an_allow_list(
+        allow_listed):
+    base, allowed, other = allow_listed
+    before = (other.connections, allowed.connections)
+    for target in (other, allowed):
+        text = BYPASS.format(url=target.url)
+        status, _, body = request(base, "POST", "/sparql", body=text.encode(),
+                                  headers={"Content-Type": QUERY})
+        assert (status, body) == (400, "a \\uXXXX escape at line 1 in a query that may call a "
+                                       "SERVICE: write the character itself (such queries are "
+                                       "read by two parsers that expand escapes differently)\n")
+    assert (other.connections, allowed.connections) == before
+
+
+def test_an_allow_listed_service_goes_out_through_the_servers_relay_and_no_other(allow_listed):
+    base, allowed, other = allow_listed
+    before = allowed.connections
+    text = f"SELECT ?x WHERE {{ SERVICE <{allowed.url}> {{ ?x ?y ?z }} }}"
+    status, _, body = request(base, "GET", f"/sparql?query={q(text)}&format=csv")
+    assert (status, body) == (200, "x\r\nfrom the remote endpoint\r\n")
+    assert allowed.connections == before + 1
+    text = f"SELECT ?x WHERE {{ SERVICE <{other.url}> {{ ?x ?y ?z }} }}"
+    status, _, body = request(base, "GET", f"/sparql?query={q(text)}")
+    assert status == 400 and body.startswith(f"SERVICE <{other.url}> is refused:")
+    assert other.connections == 0
 
 
 def test_unicode_escape_outside_strings_is_refused_naming_line_and_column():

@@ -371,6 +371,13 @@ def memory_workers(small):
     executor.close()
 
 
+def _missed(text: str) -> SparqlRequest:
+    """A request whose SERVICE the gate did not see at all, as a parser differential would."""
+    from legiongraph.sparqlgate import QueryInfo
+
+    return SparqlRequest(text=text, info=QueryInfo(form="SELECT"), result_format=JSON)
+
+
 def _ungated(text: str) -> SparqlRequest:
     """A request that skips the SERVICE allow-list, as a gap in the gate would."""
     return SparqlRequest(text=text, info=inspect_query(text), result_format=JSON)
@@ -381,7 +388,7 @@ def test_worker_guard_stops_a_service_the_gate_missed(memory_workers, sink, keyw
     """In a real query worker, rdflib's SERVICE client is stopped by the audit hook."""
     text = f"SELECT * WHERE {{ {keyword} <{sink.url}> {{ ?s ?p ?o }} }}"
     with pytest.raises(OutboundRefused, match=r"^the query tried to reach the URL " + sink.url + ";"):
-        memory_workers.run(_ungated(text))
+        memory_workers.run(_missed(text))
     assert sink.connections == 0
     assert memory_workers.run(_ungated("ASK { ?s ?p ?o }")).body  # the worker still serves
 
@@ -394,7 +401,7 @@ def test_the_kernel_stops_oxigraphs_own_http_client_in_a_worker_without_network(
     try:
         refused_by_the_kernel = r"^the query failed: PermissionError: Permission denied \(os error 13\)$"
         with pytest.raises(QueryError, match=refused_by_the_kernel):
-            executor.run(_ungated(f"SELECT ?x WHERE {{ SERVICE <{sink.url}> {{ ?x ?y ?z }} }}"))
+            executor.run(_missed(f"SELECT ?x WHERE {{ SERVICE <{sink.url}> {{ ?x ?y ?z }} }}"))
         assert sink.connections == 0
         assert executor.run(_ungated("ASK { ?s ?p ?o }")).body  # the worker still serves
     finally:
@@ -404,16 +411,24 @@ def test_the_kernel_stops_oxigraphs_own_http_client_in_a_worker_without_network(
 def test_with_an_allow_list_the_kernel_still_stops_oxigraphs_http_client(small):
     """Regression (issue 13): with an allow-list set, workers used to run without the kernel
     filter, so a SERVICE the gate missed reached any host. The filter is now on in every worker:
-    with the gate skipped, the call reaches neither the allowed host nor another one."""
+    a SERVICE the gate did not see (here: no services recorded) reaches neither the allowed host
+    nor another one, and one it did see goes through the server's relay, which lets out only the
+    allow-listed endpoint."""
     allowed, other = Listener(), Listener()
     executor = ProcessExecutor(Config(store="oxigraph", store_path=small["oxigraph"].path,
                                       service_allowlist=(allowed.url,)), workers=1, timeout=30)
     try:
         for target in (other, allowed):
             with pytest.raises(QueryError, match=r"Permission denied \(os error 13\)"):
-                executor.run(_ungated(f"SELECT ?x WHERE {{ SERVICE <{target.url}> {{ ?x ?y ?z }} }}"))
+                executor.run(_missed(f"SELECT ?x WHERE {{ SERVICE <{target.url}> {{ ?x ?y ?z }} }}"))
         assert (other.connections, allowed.connections) == (0, 0)
-        assert executor.run(_ungated("ASK { ?s ?p ?o }")).body  # the worker still serves
+        with pytest.raises(OutboundRefused, match=f"^SERVICE <{other.url}> is refused: not on the "
+                                                  "allow-list$"):
+            executor.run(_ungated(f"SELECT ?x WHERE {{ SERVICE <{other.url}> {{ ?x ?y ?z }} }}"))
+        assert other.connections == 0
+        answer = executor.run(_ungated(f"SELECT ?x WHERE {{ SERVICE <{allowed.url}> {{ ?x ?y ?z }} }}"))
+        assert json.loads(answer.body)["results"]["bindings"][0]["x"]["value"] == "from the remote endpoint"
+        assert allowed.connections == 1
     finally:
         executor.close()
         allowed.close()

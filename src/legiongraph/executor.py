@@ -32,14 +32,16 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import replace
 from multiprocessing.connection import Connection
 
 from . import guard
 from .config import Config
 from .errors import LegiongraphError, MemoryLimitHit, QueryTimeout, ServerBusy, StoreError
 from .seccomp import FilterUnavailable, deny_ip_sockets
-from .service import Answer, SparqlRequest, answer
-from .sparqlgate import inspect_query
+from .service import Answer, SparqlRequest, answer, inspected
+from .servicerelay import fetch_service, rewrite_services
+from .sparqlgate import PREDECLARED, inspect_query
 from .stores import open_store
 from .stores.base import Store
 
@@ -129,6 +131,26 @@ def _limit_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
 
 
+def _relayed(request: SparqlRequest, conn: Connection, config: Config) -> SparqlRequest:
+    """Gate a request and put the solutions of its allow-listed SERVICE calls, fetched by the
+    server process, in place of the clauses: the worker itself has no network."""
+    if config.store == "sparql":
+        return request  # the remote store runs the query, SERVICE included
+    checked = inspected(request)
+    if checked.info is None or not checked.info.services:
+        return checked
+
+    def fetch(endpoint: str, query: str) -> bytes:
+        conn.send(("service", (endpoint, query)))
+        status, payload = conn.recv()
+        if status != "service-ok":
+            raise payload
+        return payload
+
+    text = rewrite_services(checked.text, PREDECLARED, fetch)
+    return replace(checked, text=text, info=replace(checked.info, services=()))
+
+
 def _worker_main(config: Config, conn: Connection) -> None:
     """Serve requests from one pipe until it closes; runs in the worker process."""
     # A large answer leaves its freed buffers in the heap: given back after each answer, so that a
@@ -163,7 +185,7 @@ def _worker_main(config: Config, conn: Connection) -> None:
         except EOFError:
             return
         try:
-            conn.send(("ok", guarded_answer(store, request, policy)))
+            conn.send(("ok", guarded_answer(store, _relayed(request, conn, config), policy)))
         except LegiongraphError as exc:
             conn.send(("error", exc))
         except MemoryError:
@@ -238,10 +260,15 @@ class ProcessExecutor(Executor):
     def run(self, request: SparqlRequest) -> Answer:
         """Answer one request in a worker; kill the worker past the time or memory limit."""
         worker = self._take()
+        deadline = time.monotonic() + self.timeout
         try:
             worker.conn.send(request)
-            self._await(worker)
-            status, payload = worker.conn.recv()
+            while True:
+                self._await(worker, deadline)
+                status, payload = worker.conn.recv()
+                if status != "service":
+                    break
+                worker.conn.send(self._relay(*payload, deadline))
         except (QueryTimeout, MemoryLimitHit, EOFError, OSError) as exc:
             died_of = self._died_of_memory(worker)
             self._replace(worker)
@@ -258,9 +285,16 @@ class ProcessExecutor(Executor):
             raise payload
         return payload
 
-    def _await(self, worker: _Worker) -> None:
-        """Wait for the worker's answer, watching its resident size; raise past either limit."""
-        deadline = time.monotonic() + self.timeout
+    def _relay(self, endpoint: str, query: str, deadline: float) -> tuple[str, object]:
+        """Make a worker's SERVICE call if its endpoint is allow-listed; return the reply."""
+        try:
+            return "service-ok", fetch_service(endpoint, query, self.config.service_allowlist,
+                                               deadline - time.monotonic())
+        except LegiongraphError as exc:
+            return "service-error", exc
+
+    def _await(self, worker: _Worker, deadline: float) -> None:
+        """Wait for the worker's next message, watching its resident size; raise past either limit."""
         pid = worker.process.pid or 0
         while True:
             remaining = deadline - time.monotonic()
