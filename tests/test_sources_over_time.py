@@ -401,3 +401,17 @@ def test_the_activity_log_is_exported_with_the_other_graphs(config, tmp_path):
     (activity,) = _log(config)
     assert (activity.action, activity.analyst, activity.file) == ("ingest", "Test Analyst",
                                                                   "chq-interview-2025-11.yaml")
+
+
+def test_the_documented_later_source_is_the_example_and_ingests_cleanly(config):
+    """docs/authoring.md walks a new analyst through examples/made-up-chq-interview-2025-11.yaml."""
+    root = Path(__file__).resolve().parent.parent
+    doc = (root / "docs" / "authoring.md").read_text(encoding="utf-8")
+    section = doc.split("# Many sources over many months", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    example = root / "examples" / "made-up-chq-interview-2025-11.yaml"
+    text = example.read_text(encoding="utf-8")
+    assert text.split("\n", 2)[2] == block.split("\n", 1)[1]  # the same record, bar the comments
+    report = ingest(config, [example], dry_run=True)
+    assert not report.problems and not report.warnings
+    assert report.sources[0].classes["qb:Observation"] == 1
