@@ -233,7 +233,7 @@ def test_stats_and_help_name_the_store_they_read(capsys, built):
     code, out, _ = run(capsys, "--store-path", str(built), "stats")
     assert code == 0
     assert out.splitlines()[0] == f"Store: the oxigraph store at {built}"
-    for command in ("query", "stats", "serve", "link"):
+    for command in ("query", "stats", "serve", "link", "sources", "export", "ingest", "load"):
         code, out, _ = run(capsys, "--store-path", str(built), command, "--help")
         assert code == 0
         assert f"Store: the oxigraph store at {built}" in " ".join(out.split()), command

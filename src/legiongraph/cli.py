@@ -16,6 +16,7 @@ import click
 
 from .build import build, check
 from .cli_data import DATA_COMMANDS
+from .clihelp import StoreCommand
 from .config import STORE_KINDS, Config, load_config
 from .errors import LegiongraphError, PortInUse, QueryError, StoreError, exit_code_for
 from .iris import PREFIXES
@@ -33,19 +34,6 @@ __all__ = ["cli", "main"]
 #: --format values for a SELECT/ASK table and for a CONSTRUCT/DESCRIBE graph
 GRAPH_FORMATS = {"turtle": "turtle", "nt": "nt"}
 QUERY_FORMATS = (*TABULAR_FORMATS, *GRAPH_FORMATS)
-
-
-class StoreCommand(click.Command):
-    """A command that reads the store: its help ends by naming the store it would read."""
-
-    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Write the epilog, then which store this command reads with the options given."""
-        super().format_epilog(ctx, formatter)
-        config = ctx.find_object(Config)
-        if config is not None:
-            formatter.write_paragraph()
-            formatter.write_text(f"Store: the {store_location(config)} (change it with --store-path "
-                                 "before the command, or LEGIONGRAPH_STORE_PATH).")
 
 
 def _table_width(wide: bool) -> int | None:

@@ -9,6 +9,7 @@ import click
 from rdflib import URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from .clihelp import StoreCommand
 from .config import Config
 from .iris import BASE
 from .progress import Progress
@@ -22,7 +23,7 @@ __all__ = ["DATA_COMMANDS"]
 GRAPH_IMPORTED = BASE + "graph/imported"
 
 
-@click.command("export")
+@click.command("export", cls=StoreCommand)
 @click.option("--format", "fmt", default="trig", show_default=True,
               help="turtle, trig, nquads, nt, jsonld or rdfxml.")
 @click.option("--graphs", default=None,
@@ -52,7 +53,7 @@ def export_cmd(config: Config, fmt: str, graphs: str | None, query: str | None, 
     write_output(serialize(quads, chosen), out)
 
 
-@click.command("archive")
+@click.command("archive", cls=StoreCommand)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--verify", is_flag=True, help="Verify the bag at PATH instead of writing one.")
 @click.pass_obj
@@ -74,7 +75,7 @@ def archive_cmd(config: Config, path: Path, verify: bool) -> None:
                f"canonical SHA-256: {info.canonical_sha256}")
 
 
-@click.command("load")
+@click.command("load", cls=StoreCommand)
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--graph", default=None,
               help="Named graph for triples outside any graph (default: lgg:imported).")
@@ -101,7 +102,7 @@ def load_cmd(config: Config, sources: tuple[Path, ...], graph: str | None) -> No
     click.echo(f"  {sum(counts.values()):>8}  (all graphs) loaded into the {config.store} store")
 
 
-@click.command("ingest")
+@click.command("ingest", cls=StoreCommand)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be added, and every problem; write nothing.")
 @click.option("--as", "analyst", default=None, metavar="NAME",
@@ -117,7 +118,7 @@ def ingest_cmd(config: Config, files: tuple[Path, ...], dry_run: bool, analyst: 
         sys.exit(1)
 
 
-@click.command("sources")
+@click.command("sources", cls=StoreCommand)
 @click.option("--mentions", default=None, metavar="IRI",
               help="Only the sources that mention this resource (lgid:person/abcd2345 or a full IRI).")
 @click.pass_obj
@@ -140,7 +141,7 @@ def sources_cmd(config: Config, mentions: str | None) -> None:
     click.echo(f"({plural(len(found), 'source')})")
 
 
-@click.command("retract")
+@click.command("retract", cls=StoreCommand)
 @click.argument("source")
 @click.option("--as", "analyst", default=None, metavar="NAME",
               help="Who to record in the activity log (default: the analyst setting, else your user name).")
@@ -152,7 +153,7 @@ def retract_cmd(config: Config, source: str, analyst: str | None) -> None:
     click.echo(retract(config, source, progress=Progress(), analyst=analyst).text(), nl=False)
 
 
-@click.command("log")
+@click.command("log", cls=StoreCommand)
 @click.option("--source", default=None, help="Only the activities of this source.")
 @click.pass_obj
 def log_cmd(config: Config, source: str | None) -> None:
