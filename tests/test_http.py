@@ -306,3 +306,18 @@ def test_cors_exposes_etag_so_browser_clients_can_revalidate(live_server):
     _, headers, _ = fetch(live_server, "GET", f"/sparql?query={ASK}", {"Origin": "https://elsewhere.example"})
     assert "ETag" in headers["access-control-expose-headers"]
     assert "HEAD" in headers["access-control-allow-methods"]
+
+
+def test_unknown_parameter_in_a_form_post_is_a_400_too(live_server):
+    status, _, body = fetch(live_server, "POST", "/sparql", {
+        "Content-Type": "application/x-www-form-urlencoded"}, b"query=ASK%7B%7D&graph=x%3Ay")
+    assert status == 400
+    assert "unknown parameter 'graph'" in body.decode("utf-8")
+
+
+def test_head_of_a_bad_query_is_the_same_400_without_a_body(live_server):
+    target = "/sparql?query=" + quote("ASK {", safe="")
+    status, headers, body = fetch(live_server, "GET", target)
+    h_status, h_headers, h_body = fetch(live_server, "HEAD", target)
+    assert (status, h_status, h_body) == (400, 400, b"")
+    assert h_headers["content-length"] == headers["content-length"] == str(len(body))
