@@ -148,3 +148,35 @@ def test_map_country_query_gives_every_country_of_the_prisoner_table_a_shape_key
     assert by_label["Tajikistan"] == ("762", 12)
     assert by_label["Armenia"][0] == "051"
     assert sum(n for _, n in by_label.values()) == 81
+
+
+def test_favicon_ico_is_the_site_icon(client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert b"<svg" in response.get_data()
+    response.close()
+
+
+def test_a_browser_gets_the_404_page_in_the_site_look(client) -> None:
+    response = client.get("/no/such/page", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert '<header class="site">' in page and 'href="/map"' in page
+    assert "There is no page at <code>/no/such/page</code>" in page
+
+
+def test_other_clients_get_a_plain_404(client) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/plain"
+    assert response.get_data(as_text=True).startswith("Not Found:")
+
+
+def test_download_page_shares_the_site_look(client) -> None:
+    response = client.get("/download", headers={"Accept": "text/html"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<header class="site">' in page and "<h1" in page and "Downloads" in page
+    assert 'href="download/legiongraph.nq"' in page
+    assert re.search(r"<code>[0-9a-f]{64}</code>", page)

@@ -12,8 +12,7 @@ import gzip
 import threading
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
-from markupsafe import escape
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from ..canonical import sha256_hex
 from ..export import DOWNLOAD_FILES, EXPORT_FORMATS, jsonld_context, serialize, store_quads
@@ -77,20 +76,8 @@ def listing() -> Response:
     if request.args.get("format") == "json" or (
             request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"):
         return jsonify({"canonicalSha256": canonical, "files": entries})
-    rows = "".join(
-        f'<tr><td><a href="download/{escape(e["name"])}">{escape(e["name"])}</a></td>'
-        f'<td>{escape(e["mediaType"])}</td><td>{e["bytes"]}</td><td><code>{e["sha256"]}</code></td></tr>'
-        for e in entries)
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>legiongraph: downloads</title></head>
-<body><h1>Downloads</h1>
-<p>Every named graph, inferred included, as served at <a href="sparql">/sparql</a>. The N-Quads file
-is the canonical form (RDFC-1.0); its SHA-256 <code>{canonical}</code> identifies the data whatever
-the format you read it in.</p>
-<table><thead><tr><th>file</th><th>media type</th><th>bytes</th><th>SHA-256</th></tr></thead>
-<tbody>{rows}</tbody></table></body></html>
-"""
-    return Response(page, mimetype="text/html")
+    return Response(render_template("download.html", canonical=canonical, entries=entries),
+                    mimetype="text/html")
 
 
 @bp.get("/download/<name>")

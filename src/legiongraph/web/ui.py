@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory, url_for
+from werkzeug.exceptions import HTTPException
 
 from ..iris import BASE, PREFIXES
 from ..queries import NamedQuery, list_queries
 from .context import get_resources
+from .errors import plain_error
 
 __all__ = ["CHART_QUERY", "DEFAULT_QUERY", "GROUPS", "MAP_COUNTRY_QUERY", "MAP_PLACE_QUERY",
            "TIMELINE_QUERY", "bp", "grouped", "query_topic"]
@@ -202,6 +204,22 @@ def world_map() -> str:
     """Show the prisoner table as a world choropleth and the places that have coordinates."""
     config = {**_links(), "countryQuery": MAP_COUNTRY_QUERY, "placeQuery": MAP_PLACE_QUERY}
     return render_template("map.html", config=config)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Serve the site's icon where browsers look for it first."""
+    return send_from_directory(bp.static_folder or "static", "favicon.svg", mimetype="image/svg+xml",
+                               max_age=86_400)
+
+
+@bp.app_errorhandler(404)
+def not_found(exc: HTTPException) -> Response:
+    """Answer a browser's 404 with a page in the site's look; other clients get the plain message."""
+    if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
+        return Response(render_template("not_found.html", path=request.path), status=404,
+                        mimetype="text/html")
+    return plain_error(404, f"{exc.name}: {exc.description}")
 
 
 @bp.get("/queries.json")
