@@ -35,6 +35,7 @@ from legiongraph.service import prepare, request_for
 from legiongraph.sparqlgate import inspect_query
 from legiongraph.web import create_app
 from loopback import Listener, request
+from test_federation import linked_store  # noqa: F401 - a fixture
 
 JSON = RESULT_FORMATS[0]
 QUERY = "application/sparql-query"
@@ -358,3 +359,27 @@ def test_the_service_description_lists_the_declared_prefixes(client):
 
 def test_request_for_is_unparsed_until_the_worker():
     assert request_for("SELECT * WHERE { ?s foo:bar ?o }").info is None
+
+
+def test_the_relay_gives_the_federated_query_its_golden_answer(linked_store, wikidata_standin):  # noqa: F811
+    """The VALUES block the relay puts in a SERVICE clause's place answers as Oxigraph's own
+    SERVICE client did: the federated named query still matches its golden file."""
+    from legiongraph.servicerelay import fetch_service, rewrite_services
+    from legiongraph.sparqlgate import PREDECLARED
+    from test_federation import WIKIDATA
+    from test_queries import FEDERATED, GOLDEN, render
+
+    calls: list[str] = []
+
+    def fetch(endpoint: str, text: str) -> bytes:
+        calls.append(endpoint)
+        return fetch_service(endpoint, text, (wikidata_standin,), 30)
+
+    for query in FEDERATED:
+        local = query.text.replace(f"<{WIKIDATA}>", f"<{wikidata_standin}>")
+        calls.clear()
+        rewritten = rewrite_services(local, PREDECLARED, fetch)
+        assert calls == [wikidata_standin]
+        assert inspect_query(rewritten).services == ()
+        golden = (GOLDEN / f"{query.name}.tsv").read_text(encoding="utf-8")
+        assert render(linked_store.query(rewritten)) == golden
