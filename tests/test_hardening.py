@@ -383,3 +383,10 @@ def test_the_relay_gives_the_federated_query_its_golden_answer(linked_store, wik
         assert inspect_query(rewritten).services == ()
         golden = (GOLDEN / f"{query.name}.tsv").read_text(encoding="utf-8")
         assert render(linked_store.query(rewritten)) == golden
+
+
+def test_serve_refuses_no_more_threads_than_workers_so_pages_keep_threads():
+    run = subprocess.run([sys.executable, "-m", "legiongraph", "serve", "--threads", "3"],
+                         capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (
+        2, "legiongraph: --threads: expected more server threads than query workers (3), got 3\n")

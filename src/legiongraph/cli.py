@@ -18,7 +18,7 @@ from .build import build, check
 from .cli_data import DATA_COMMANDS
 from .clihelp import StoreCommand
 from .config import STORE_KINDS, Config, load_config
-from .errors import LegiongraphError, PortInUse, QueryError, StoreError, exit_code_for
+from .errors import ConfigError, LegiongraphError, PortInUse, QueryError, StoreError, exit_code_for
 from .iris import PREFIXES
 from .privacy import is_public, personal_data
 from .progress import Progress
@@ -235,6 +235,10 @@ def serve_cmd(config: Config, host: str | None, port: int | None, threads: int,
     config = config.replace(host=host or config.host, port=port or config.port)
     if public:
         config = config.replace(public=True)
+    if threads <= config.workers:
+        # /sparql holds at most `workers` threads: the rest must be left for pages and files.
+        raise ConfigError(f"--threads: expected more server threads than query workers "
+                          f"({config.workers}), got {threads}")
     store = open_store(config)  # fails now, with a clear message, if nothing was built
     # The content itself is checked, not only the profile's marker: a full store plus the marker
     # triple would otherwise pass.
