@@ -255,7 +255,11 @@ class Builder:
             self.graph.add((node, RDFS.label, en(self._figure_label(dataset, area, span, value,
                                                                      qualifier))))
         self.graph.add((node, QB.dataSet, dataset))
-        self.add(node, SDMX_DIM.refArea, area)
+        world = mint("place", "world")
+        # The structure's rule: a total not broken down by area has the area <place/world>
+        # (its IRI keeps the key of a figure without area).
+        area_or_world = world if area is None and self.resolver.known(world) else area
+        self.add(node, SDMX_DIM.refArea, area_or_world)
         self.graph.add((node, SDMX_DIM.refPeriod, self.ref_period(span)))
         if value is not None:
             self.graph.add((node, SDMX_MEASURE.obsValue, Literal(value, datatype=XSD.integer)))
