@@ -135,7 +135,8 @@ def test_only_http_iris_in_results_become_links(page, live_server: str) -> None:
              "<https://example.org/a> } }")
     page.evaluate("q => { const t = window.legiongraphYasgui.getTab(); t.setQuery(q); t.query(); }", query)
     page.locator(".tabPanel.active .yasr table tbody tr", has_text="example.org").first.wait_for()
-    page.wait_for_selector('.tabPanel.active .yasr a.iri[data-lg-iri="https://example.org/a"]', state="attached")
+    page.wait_for_selector('.tabPanel.active .yasr a.iri[data-lg-iri="https://example.org/a"]',
+                           state="attached")
     body = page.locator(".tabPanel.active .yasr table tbody")
     hrefs = body.locator("a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert hrefs == ["https://example.org/a"], body.inner_html()
@@ -365,5 +366,32 @@ def test_narrow_windows_show_the_editor_before_the_examples(browser, live_server
         examples = tab.locator("aside.examples").bounding_box()
         assert editor["y"] + editor["height"] <= examples["y"] + 1
         _screenshot(tab, f"ui-{width}px.png")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [820, 390])
+def test_person_page_keeps_source_claimant_and_certainty_in_view_when_narrow(
+        browser, live_server: str, oxigraph_store, width: int) -> None:
+    iri = _person_iri(oxigraph_store, "Maksim Zyazyulchik")
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    try:
+        tab.goto(live_server + iri.removeprefix("https://w3id.org/legiongraph"))
+        rows = tab.locator(".ld-statements .ld-table tbody tr")
+        assert rows.count() > 0
+        for column, name in ((7, "Source"), (8, "Claimed by"), (9, "Certainty")):
+            cell = rows.first.locator(f"td:nth-child({column})")
+            box = cell.bounding_box()
+            assert box is not None and box["width"] > 0, name
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (name, box)
+            label = cell.evaluate("e => getComputedStyle(e, '::before').content")
+            assert label == f'"{name}"'
+        certainty = rows.first.locator("td:nth-child(9)").inner_text()
+        assert re.search(r"\b(reported|confirmed|alleged)\b", certainty)
+        wrap = tab.locator(".ld-statements .table-wrap")
+        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+        _screenshot(tab, f"person-page-{width}px.png")
     finally:
         context.close()
