@@ -196,3 +196,19 @@ def test_downloads_over_the_client_limit_get_429(small_store):
             r = client.get("/download?format=json")
     assert r.status_code == 429
     assert "too many" in r.get_data(as_text=True)
+
+
+def test_machine_description_of_many_incoming_links_comes_in_pages(small_store):
+    from rdflib import Graph
+
+    client = _client(small_store, page_size=1)  # machines get ten times a page: 10 links
+    first = client.get("/id/place/hub", headers={"Accept": "text/turtle"})
+    assert '</id/place/hub?format=turtle&page=2>; rel="next"' in first.headers["Link"]
+    pages = [Graph().parse(data=client.get(f"/id/place/hub?page={n}", headers={"Accept": "text/turtle"})
+                           .get_data(as_text=True), format="turtle") for n in (1, 2, 3)]
+    linking = [{s for s in page.subjects(LG.basedIn, HUB)} for page in pages]
+    assert [len(p) for p in linking] == [10, 10, 5]
+    assert len(set().union(*linking)) == 25
+    assert all((HUB, RDFS.label, Literal("Hub", lang="en")) in page for page in pages)
+    last = client.get("/id/place/hub?page=3", headers={"Accept": "text/turtle"})
+    assert 'rel="next"' not in last.headers["Link"]

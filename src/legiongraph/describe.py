@@ -25,7 +25,7 @@ from .results import term_to_tsv
 from .stores.base import Store
 
 __all__ = ["ExternalLink", "Incoming", "PropertyGroup", "Provenance", "ResourceDescription",
-           "Statement", "Term", "Value", "describe_resource", "resource_graph"]
+           "Statement", "Term", "Value", "describe_resource", "incoming_count", "resource_graph"]
 
 _COMMENTS = (SCHEMA.description, SKOS.definition, RDFS.comment, DCTERMS.description)
 _FIRST = (RDFS.label, SKOS.prefLabel, SCHEMA.name, RDF.type)
@@ -159,16 +159,34 @@ def _graph_names(graphs: Iterable[Node | None]) -> tuple[str, ...]:
     return tuple(sorted({curie(str(g)) or str(g) for g in graphs if g is not None}))
 
 
-def resource_graph(store: Store, iri: str) -> Graph:
-    """Return the machine description of a resource (an empty graph when the IRI is unknown)."""
-    if not valid_iri(iri):
+def resource_graph(store: Store, iri: str, *, page: int = 1, page_size: int | None = None) -> Graph:
+    """Return the machine description of a resource (an empty graph when the IRI is unknown).
+
+    With ``page_size``, the triples pointing at the resource come ``page_size`` at a time (in the
+    store's order); its own triples are on every page.
+    """
+    if not valid_iri(iri) or page < 1:
         return Graph()
     me = term_to_tsv(URIRef(iri))
+    incoming = f"?s ?q {me}"
+    if page_size is not None:
+        incoming = (f"{{ SELECT DISTINCT ?s ?q WHERE {{ ?s ?q {me} }} LIMIT {page_size} "
+                    f"OFFSET {(page - 1) * page_size} }}")
     result = store.query(
         f"{sparql_prefixes()}CONSTRUCT {{ {me} ?p ?o . ?o rdfs:label ?ol . ?s ?q {me} . "
         f"?s rdfs:label ?sl }} WHERE {{ {{ {me} ?p ?o OPTIONAL {{ ?o rdfs:label ?ol }} }} "
-        f"UNION {{ ?s ?q {me} OPTIONAL {{ ?s rdfs:label ?sl }} }} }}")
+        f"UNION {{ {incoming} OPTIONAL {{ ?s rdfs:label ?sl }} }} }}")
     return result.graph if result.graph is not None else Graph()
+
+
+def incoming_count(store: Store, iri: str) -> int:
+    """Return how many distinct (subject, predicate) pairs point at a resource."""
+    if not valid_iri(iri):
+        return 0
+    me = term_to_tsv(URIRef(iri))
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?q WHERE {{ ?s ?q {me} }} }}")
+    rows = rows.rows
+    return int(rows[0][0]) if rows else 0
 
 
 def _window(page: int, size: int | None) -> str:

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, g, render_template, request
 from rdflib import Graph
 
-from ..describe import describe_resource, resource_graph
+from ..describe import describe_resource, incoming_count, resource_graph
 from ..errors import RateLimited
 from ..formats import GRAPH_FORMATS, Format, by_name, serialize_graph
 from ..iris import ID, LGV, PREFIXES
@@ -42,6 +42,7 @@ OFFERS: dict[str, str] = {
     "text/turtle": "turtle", "text/html": HTML, "application/ld+json": "jsonld",
     "application/n-triples": "nt", "application/rdf+xml": "rdfxml", "application/json": "jsonld",
 }
+_MACHINE_PAGES = 10  # a page for machines holds this many pages' worth of incoming links
 _ECHO = 200  # characters of a client's Accept header or format= quoted back in a 406
 
 
@@ -149,7 +150,10 @@ def _make(iri: str, chosen: str, html: Callable[[], str | None], graph: Callable
     if not len(data):
         return _not_found(iri)
     fmt = _MACHINE[chosen]
-    return Response(serialize_graph(data, fmt, PREFIXES), 200, headers=_headers(chosen),
+    headers = _headers(chosen)
+    if g.get("next_page"):
+        headers["Link"] += f', <{_url(chosen)}&page={g.next_page}>; rel="next"'
+    return Response(serialize_graph(data, fmt, PREFIXES), 200, headers=headers,
                     content_type=fmt.content_type)
 
 
@@ -161,7 +165,14 @@ def _resource(iri: str) -> Response:
             return None
         return render_template("resource.html", d=description, downloads=downloads())
 
-    return _negotiated(iri, html, lambda: resource_graph(get_store(), iri))
+    def graph() -> Graph:
+        # Machines get ten times a page's links at a time, and a Link to the next lot.
+        page, size = _page_number() or 1, get_config().page_size * _MACHINE_PAGES
+        if incoming_count(get_store(), iri) > page * size:
+            g.next_page = page + 1
+        return resource_graph(get_store(), iri, page=page, page_size=size)
+
+    return _negotiated(iri, html, graph)
 
 
 @bp.get("/id/<path:rest>")
