@@ -144,21 +144,22 @@ class SearchIndex:
         fuzzy = max(word_score, similarity(query, key))
         return 0.8 * fuzzy if fuzzy >= THRESHOLD else 0.0
 
-    def search(self, text: str, limit: int = 10, kind: str | None = None) -> list[Hit]:
-        """Return the best matches for what was typed, best first."""
-        query = fold(text)
-        qwords = query.split()
-        if not qwords:
-            return []
-        candidates: set[tuple[int, int]] = set()
-        for q in qwords:
-            candidates |= {(i, j) for _, i, j in self._starting(q)}
-        longest = max(qwords, key=len)
-        if len(longest) >= 3:
-            # Misspellings rarely touch the first two letters; the duplicate check assumes so too.
-            candidates |= {(i, j) for _, i, j in self._starting(longest[:2])}
-        best: dict[int, Hit] = {}
-        for i, j in candidates:
+    def _misspelt(self, word: str) -> set[tuple[int, int]]:
+        """Return the names with a word close to ``word``: same first two letters, similar length."""
+        matcher = difflib.SequenceMatcher(None, b=word)  # b is the side SequenceMatcher caches
+        found = set()
+        for other, i, j in self._starting(word[:2]):
+            if len(other) < 4 or abs(len(other) - len(word)) > 2:
+                continue
+            matcher.set_seq1(other)
+            if matcher.real_quick_ratio() >= THRESHOLD and matcher.quick_ratio() >= THRESHOLD \
+                    and matcher.ratio() >= THRESHOLD:
+                found.add((i, j))
+        return found
+
+    def _rank(self, pairs: set[tuple[int, int]], query: str, qwords: list[str], kind: str | None,
+              best: dict[int, Hit]) -> None:
+        for i, j in pairs:
             entry = self.entries[i]
             if kind is not None and entry.kind != kind:
                 continue
@@ -167,6 +168,23 @@ class SearchIndex:
                 score -= 0.001  # the same match on the label wins over one on another spelling
             if score > 0 and (i not in best or score > best[i].score):
                 best[i] = Hit(entry, entry.names[j], score)
+
+    def search(self, text: str, limit: int = 10, kind: str | None = None) -> list[Hit]:
+        """Return the best matches for what was typed, best first."""
+        query = fold(text)
+        qwords = query.split()
+        if not qwords:
+            return []
+        best: dict[int, Hit] = {}
+        prefixed: set[tuple[int, int]] = set()
+        for q in qwords:
+            prefixed |= {(i, j) for _, i, j in self._starting(q)}
+        self._rank(prefixed, query, qwords, kind, best)
+        longest = max(qwords, key=len)
+        # A misspelling scores below every prefix match: look for one only while places are free.
+        # Misspellings rarely touch the first two letters; the duplicate check assumes so too.
+        if len(longest) >= 4 and sum(h.score >= 0.85 for h in best.values()) < limit:
+            self._rank(self._misspelt(longest) - prefixed, query, qwords, kind, best)
         ranked = sorted(best.values(), key=lambda h: (-h.score, len(h.entry.label), h.entry.label,
                                                        h.entry.iri))
         return ranked[:limit]
