@@ -39,11 +39,19 @@
     button.title = "Copy the IRI " + iri;
     button.setAttribute("aria-label", "Copy the IRI " + iri);
     button.setAttribute("data-iri", iri);
-    button.textContent = "⧉";
+    // An icon drawn in SVG: the glyphs for "copy" are missing from many system fonts.
+    var icon = LG.svg("svg", { viewBox: "0 0 16 16", width: 12, height: 12, "aria-hidden": "true" }, button);
+    LG.svg("rect", { x: 5, y: 5, width: 9, height: 9, rx: 1.5, fill: "none", stroke: "currentColor",
+                     "stroke-width": 1.5 }, icon);
+    LG.svg("path", { d: "M3 11V3.5A1.5 1.5 0 0 1 4.5 2H11", fill: "none", stroke: "currentColor",
+                     "stroke-width": 1.5 }, icon);
     button.addEventListener("click", function (event) {
       event.preventDefault();
       event.stopPropagation();
-      var done = function () { button.setAttribute("data-copied", "true"); button.textContent = "✓"; };
+      var done = function () {
+        button.setAttribute("data-copied", "true");
+        button.title = "Copied " + iri;
+      };
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(iri).then(done, function () { /* no permission: nothing copied */ });
       }
