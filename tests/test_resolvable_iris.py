@@ -94,7 +94,7 @@ def test_ontology_version_iri_resolves(web, oxigraph_store):
     assert (status, ctype) == (200, "text/html; charset=utf-8")
     assert b"<html" in page
     missing, _, message = web.get("/ontology/9.9.9")
-    assert missing == 404 and b"ontology/0.1.0" in message
+    assert missing == 404 and b"ontology/0.1.0" in message and b"<" + BASE.encode() in message
 
 
 @pytest.mark.parametrize(("accept", "parser"), [("text/turtle", "turtle"), ("application/n-quads", "nquads"),

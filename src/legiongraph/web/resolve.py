@@ -1,6 +1,7 @@
 """IRIs that resolve: the ontology's version IRI, the dataset, every named graph, /.well-known/void.
 
-``/ontology/<version>`` serves the ontology when ``<version>`` is its ``owl:versionIRI``;
+``/ontology/<version>`` serves the ontology when ``<version>`` is its ``owl:versionIRI`` (and what
+is said of another IRI under ``/ontology/``, such as an imported module);
 ``/dataset`` and ``/.well-known/void`` the VoID description of the dataset; ``/graph/<name>`` a
 named graph's triples (the HTML page shows them a page at a time). Each answers with HTML when
 the client prefers it (a browser) and otherwise with RDF, by ``Accept`` or ``format=``.
@@ -18,6 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from ..archivedesc import DATASET
 from ..datasetdesc import dataset_graph
+from ..describe import resource_graph
 from ..export import DOWNLOAD_FILES, EXPORT_FORMATS, serialize
 from ..formats import GRAPH_FORMATS, Format, serialize_graph
 from ..iris import BASE, PREFIXES
@@ -33,6 +35,8 @@ bp = Blueprint("iris", __name__)
 
 #: Triples per HTML page of a named graph.
 PAGE_SIZE = 500
+_PAGE = ("SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} ORDER BY ?s ?p ?o "
+         "LIMIT {limit} OFFSET {offset}")
 _VERSION = f"SELECT ?v WHERE {{ <{ONTOLOGY_IRI}> <http://www.w3.org/2002/07/owl#versionIRI> ?v }}"
 
 
@@ -62,16 +66,19 @@ def _downloads() -> list[dict[str, str]]:
              "type": f.media_type} for f in GRAPH_FORMATS]
 
 
-def html_triples(title: str, iri: str, intro: str, triples: list[tuple], *,
-                 paginate: bool = False) -> Response:
-    """Render triples as an HTML page (a page of ``PAGE_SIZE`` at a time when ``paginate``)."""
-    total = len(triples)
+def html_triples(title: str, iri: str, intro: str, triples: list[tuple] | Callable[[int], list[tuple]],
+                 *, total: int | None = None) -> Response:
+    """Render triples as an HTML page; given a function of the offset and the total, a page of
+    ``PAGE_SIZE`` at a time (only that page is read)."""
+    paginate = callable(triples)
+    if total is None:
+        total = 0 if callable(triples) else len(triples)
     pages_n = max(1, math.ceil(total / PAGE_SIZE)) if paginate else 1
     try:
         page = min(max(1, int(request.args.get("page", "1"))), pages_n)
     except ValueError:
         return plain_error(400, f"page={request.args['page']!r} is not a page number")
-    shown = triples[(page - 1) * PAGE_SIZE: page * PAGE_SIZE] if paginate else triples
+    shown = triples((page - 1) * PAGE_SIZE) if callable(triples) else triples
     body = render_template(
         "triples.html", title=title, iri=iri, intro=intro, downloads=_downloads(),
         rows=[[_cell(t) for t in triple[:3]] for triple in shown], page=page, pages=pages_n,
@@ -128,25 +135,38 @@ def void() -> Response:
 
 @bp.get("/ontology/<version>")
 def ontology_version(version: str) -> Response:
-    """Serve the ontology at its version IRI (``owl:versionIRI``)."""
+    """Serve the ontology at its version IRI (``owl:versionIRI``), or another ontology module."""
     known = {str(row[0]) for row in get_store().query(_VERSION).rows}
-    if f"{ONTOLOGY_IRI}/{version}" not in known:
+    iri = f"{ONTOLOGY_IRI}/{version}"
+    if iri in known:
+        return pages.ontology()
+    # Another IRI under /ontology/ (an imported module such as the alignments): what is said of it.
+    graph = resource_graph(get_store(), iri)
+    if not len(graph):
         return plain_error(404, f"Not Found: this server holds ontology version(s) "
-                                f"{', '.join(sorted(known)) or 'none'}, not {version!r}")
-    return pages.ontology()
+                                f"{', '.join(sorted(known)) or 'none'}; <{iri}> is not described")
+    return _negotiated(
+        lambda: html_triples(f"Ontology module {version}", iri, "What the graph says of it:",
+                             _sorted(graph)),
+        lambda fmt: serialize_graph(graph, fmt, PREFIXES))
 
 
 @bp.get("/graph/<path:rest>")
 def graph(rest: str) -> Response:
     """Serve a named graph: its triples as RDF, or a page of them as HTML."""
     iri = BASE + "graph/" + rest
-    quads = graphstore.graph_quads(iri)
-    if quads is None:
+    store = get_store()
+    if URIRef(iri) not in set(store.graphs()):
         return plain_error(404, f"Not Found: <{iri}> is not a named graph of this store",
                            {"Vary": "Accept"})
+
+    def page(offset: int) -> list[tuple]:
+        # Only the page shown is read: a large graph is never loaded whole for its HTML.
+        return list(store.query(_PAGE.format(graph=iri, limit=PAGE_SIZE, offset=offset)).rows)
+
     return _negotiated(
         lambda: html_triples(f"Named graph {rest}", iri,
                              f"The triples of this graph; all of them in one file at "
                              f"{_graph_store_url()}?graph={quote(iri, safe='')}.",
-                             [(q.subject, q.predicate, q.object) for q in quads], paginate=True),
-        lambda fmt: serialize(quads, EXPORT_FORMATS[fmt.name]))
+                             page, total=store.count(URIRef(iri))),
+        lambda fmt: serialize(graphstore.graph_quads(iri) or [], EXPORT_FORMATS[fmt.name]))
