@@ -8,7 +8,7 @@
   var NUMERIC = /#(integer|decimal|double|float|int|long|short|byte|nonNegativeInteger|positiveInteger|nonPositiveInteger|negativeInteger|unsignedInt|unsignedLong|unsignedShort|unsignedByte)$/;
   var DATES = [XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp", XSD + "gYearMonth", XSD + "gYear"];
   // A column named like these holds years, even when typed xsd:integer (YEAR() gives one).
-  var YEAR_NAME = /(^|_|-)year(s)?$|^year/i;
+  var YEAR_NAME = /(^|[_-])[yY]ears?$|^[yY]ear|[a-z]Year$/;
 
   function isNumeric(term) {
     return !!(term && term.type !== "uri" && term.datatype && NUMERIC.test(term.datatype));
