@@ -313,7 +313,7 @@ class ProcessExecutor(Executor):
         """Tell whether a worker that went away was killed for memory (an abort on a failed
         allocation under RLIMIT_AS, or the kernel's OOM killer)."""
         worker.process.join(timeout=1)
-        return worker.process.exitcode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV)
+        return worker.process.exitcode in (-signal.SIGABRT, -signal.SIGKILL)
 
     def _replace(self, worker: _Worker) -> None:
         worker.stop()
