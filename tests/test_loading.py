@@ -70,7 +70,7 @@ def test_data_dir_overrides_the_packaged_files_folder_by_folder(tmp_path: Path):
     res = Resources(tmp_path)
     assert [r.name for r in res.list("queries")] == ["only.rq"]
     # folders the override lacks still come from the package
-    assert [r.name for r in res.ontology()] == ["legiongraph.ttl", "vocabularies.ttl"]
+    assert [r.name for r in res.ontology()] == ["legiongraph.ttl", "alignments.ttl", "vocabularies.ttl"]
 
 
 def test_unknown_resource_lists_what_exists():

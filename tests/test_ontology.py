@@ -71,3 +71,67 @@ def test_no_sentence_of_the_article_is_copied_into_the_data(dataset):
         w = words(text)
         copied += [" ".join(w[i:i + 8]) for i in range(len(w) - 7) if tuple(w[i:i + 8]) in runs]
     assert copied == []
+
+
+ALIGNMENTS = URIRef("https://w3id.org/legiongraph/ontology/alignments")
+
+
+def test_ontology_declares_only_its_own_terms_and_imports_the_reused_ones(ontology, resources):
+    foreign = sorted({str(s) for s in ontology.subjects() if isinstance(s, URIRef)
+                      and not str(s).startswith("https://w3id.org/legiongraph/")})
+    assert foreign == []
+    assert ontology.value(ONTOLOGY, OWL.imports) == ALIGNMENTS
+    res = resources.get("ontology", "alignments.ttl")
+    alignments = parse_graph(res.read_bytes(), format_for(res.name), res.location)
+    assert (ALIGNMENTS, RDF.type, OWL.Ontology) in alignments
+    assert (SCHEMA.Country, RDFS.subClassOf, SCHEMA.AdministrativeArea) in alignments
+    assert "alignments.ttl" in [r.name for r in resources.ontology()]
+
+
+def test_ontology_names_creator_and_publisher_by_iri_and_carries_a_citation(ontology):
+    for prop in (DCTERMS.creator, DCTERMS.publisher):
+        agent = ontology.value(ONTOLOGY, prop)
+        assert isinstance(agent, URIRef) and str(agent).startswith("https://w3id.org/legiongraph/id/agent/")
+        assert ontology.value(agent, URIRef("http://xmlns.com/foaf/0.1/name")) is not None
+    citation = str(ontology.value(ONTOLOGY, DCTERMS.bibliographicCitation))
+    assert "legiongraph ontology, version 0.1.0" in citation and "/ontology/0.1.0" in citation
+
+
+# pyLODE opens its CSS file without closing it; the warning is about pyLODE, not our ontology.
+PYLODE_LEAKS = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+                pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
+
+
+@PYLODE_LEAKS[0]
+@PYLODE_LEAKS[1]
+def test_pylode_renders_the_ontology_with_no_empty_entry(resources):
+    pylode = pytest.importorskip("pylode", reason="pyLODE is not installed")
+    res = resources.get("ontology", "legiongraph.ttl")
+    html = pylode.OntPub(ontology=parse_graph(res.read_bytes(), "turtle", res.location)).make_html()
+    entries = re.split(r'(?=<div class="property entity" id=)', html)[1:]
+    iris = [re.search(r"<code>([^<]+)</code>", entry).group(1) for entry in entries]
+    assert len(entries) >= 50
+    assert [i for i in iris if not i.startswith(str(LG))] == []
+    assert [i for i, entry in zip(iris, entries, strict=True) if "Description</a>" not in entry] == []
+    assert "legiongraph developers" in html
+
+
+@PYLODE_LEAKS[0]
+@PYLODE_LEAKS[1]
+def test_pylode_renders_every_skos_scheme_of_the_vocabularies(resources):
+    pylode = pytest.importorskip("pylode", reason="pyLODE is not installed")
+    res = resources.get("ontology", "vocabularies.ttl")
+    vocabularies = parse_graph(res.read_bytes(), "turtle", res.location)
+    schemes = sorted(vocabularies.subjects(RDF.type, SKOS.ConceptScheme))
+    assert len(schemes) >= 5
+    for scheme in schemes:
+        # pyLODE's VocPub documents one scheme per page: give it the scheme and its concepts.
+        page = Graph()
+        for node in {scheme, *vocabularies.subjects(SKOS.inScheme, scheme)}:
+            for triple in vocabularies.triples((node, None, None)):
+                page.add(triple)
+        html = pylode.VocPub(ontology=page).make_html()
+        title = str(vocabularies.value(scheme, DCTERMS.title))
+        assert str(scheme) in html and f"<title>{title}</title>" in html, scheme
+        description = str(vocabularies.value(scheme, DCTERMS.description) or "")
+        assert description[:40] in html

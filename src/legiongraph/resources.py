@@ -24,7 +24,8 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "queries": ("queries", (".rq",)),
 }
 
-ONTOLOGY_FILES = ("legiongraph.ttl", "vocabularies.ttl")
+# alignments.ttl: the reused terms and alignments legiongraph.ttl imports (owl:imports)
+ONTOLOGY_FILES = ("legiongraph.ttl", "alignments.ttl", "vocabularies.ttl")
 SHAPES_FILE = "shapes.ttl"
 
 
