@@ -204,3 +204,37 @@ def test_roc_validator_finds_no_failure_when_creator_and_publisher_have_ror_iris
         text = text.replace(f'"{agent}"', f'"{ror}"')
     (copy / "ro-crate-metadata.json").write_text(text, encoding="utf-8")
     assert _roc_validate(copy, context_server) == []
+
+
+def test_config_refuses_a_creator_iri_that_is_no_http_or_mailto_iri():
+    from legiongraph.config import Config
+    from legiongraph.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="creator_iri: expected an http\\(s\\) or mailto: IRI, got 'ror:1'"):
+        Config(creator_iri="ror:1")
+    assert Config(contact_url="mailto:data@example.org").contact_url == "mailto:data@example.org"
+
+
+def test_archive_names_the_configured_publisher_in_description_crate_and_readme(tmp_path, oxigraph_store):
+    from legiongraph import Resources
+    from legiongraph.archive import make_archive
+    from legiongraph.archivedesc import Publication
+    from legiongraph.config import Config
+
+    config = Config(publisher_name="Example Archive", publisher_iri="https://ror.org/000000002",
+                    contact_url="mailto:data@example.org")
+    out = tmp_path / "bag"
+    make_archive(oxigraph_store, Resources(), out, "legiongraph archive",
+                 publication=Publication.from_config(config))
+    description = Graph().parse(out / "data" / "description.ttl", format="turtle")
+    dataset = URIRef("https://w3id.org/legiongraph/dataset")
+    publisher = description.value(dataset, URIRef("http://purl.org/dc/terms/publisher"))
+    assert publisher == URIRef("https://ror.org/000000002")
+    contact = description.value(dataset, URIRef("http://www.w3.org/ns/dcat#contactPoint"))
+    assert description.value(contact, URIRef("http://www.w3.org/2006/vcard/ns#hasEmail")) == URIRef(
+        "mailto:data@example.org")
+    crate = json.loads((out / "data" / "ro-crate-metadata.json").read_text(encoding="utf-8"))
+    entities = {e["@id"]: e for e in crate["@graph"]}
+    assert entities["https://ror.org/000000002"]["name"] == "Example Archive"
+    assert entities["#contact"]["email"] == "data@example.org"
+    assert "Example Archive (https://ror.org/000000002)" in (out / "data" / "README.md").read_text()
