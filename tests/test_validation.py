@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -141,3 +142,22 @@ def test_sparql_is_an_alias_of_the_shacl_engine() -> None:
 def test_shapes_error_keeps_its_exit_code_and_status() -> None:
     assert exit_code_for(ShapesError("x")) == 2
     assert http_status_for(ShapesError("x")) == 500
+
+
+# --------------------------------------------------------------------------- the build's input
+def test_the_validators_file_holds_exactly_the_working_stores_triples(tmp_path: Path) -> None:
+    from legiongraph.build import _reason
+    from legiongraph.progress import QUIET
+    from legiongraph.staging import Staging
+
+    staging = Staging(tmp_path / "store")
+    staging.load(Resources())
+    staging.add(URIRef("https://w3id.org/legiongraph/graph/links"),
+                [(ANDORRA, URIRef("http://www.w3.org/2004/02/skos/core#closeMatch"), ANDORRA)])
+    _reason(staging, Config().reasoner, QUIET)
+    path = staging.validation_triples()
+    written = {q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)}
+    stored = {q.triple for q in staging.store}
+    assert written == stored and len(stored) > 5_000
+    staging.close()
+    assert not path.exists()

@@ -29,7 +29,7 @@ from .reasoning import DEFAULT_REASONER, add_inferred, infer
 from .resources import Resources
 from .staging import Staging
 from .stores import open_store
-from .validation import ValidationReport, validate, validate_store
+from .validation import ValidationReport, engine_for, validate, validate_store
 
 __all__ = ["BuildResult", "build", "check", "compile_dataset", "graph_counts", "load_shapes", "union"]
 
@@ -115,7 +115,8 @@ def _reason(staging: Staging, reasoner: str, progress: Progress) -> None:
 
 def _validate(staging: Staging, shapes: Graph, validator: str, progress: Progress) -> ValidationReport:
     progress.step(f"validating (SHACL, {validator})")
-    return validate_store(staging.store, shapes, validator, progress)
+    triples = staging.validation_triples() if engine_for(validator) == "shacl" else None
+    return validate_store(staging.store, shapes, validator, progress, triples)
 
 
 def check(config: Config, extra_sources: Iterable[Path] = (), progress: Progress = QUIET) -> ValidationReport:

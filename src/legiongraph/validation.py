@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 import shacl
@@ -146,10 +147,13 @@ def _compile(shapes: Graph) -> shacl.Shapes:
         raise ShapesError(f"the SHACL shapes cannot be read: {exc}") from None
 
 
-def _run_shacl(compiled: shacl.Shapes, ntriples: str,
+def _run_shacl(compiled: shacl.Shapes, ntriples: str | Path,
                allow_warnings: bool) -> tuple[bool, list[shacl.Result]]:
     try:
-        report = compiled.validate_text(ntriples, format="ntriples", allow_warnings=allow_warnings)
+        if isinstance(ntriples, Path):
+            report = compiled.validate_file(str(ntriples), allow_warnings=allow_warnings)
+        else:
+            report = compiled.validate_text(ntriples, format="ntriples", allow_warnings=allow_warnings)
     except ValueError as exc:
         raise LoadError(f"the data to validate cannot be read: {exc}") from None
     return report.conforms, report.results
@@ -289,8 +293,13 @@ def store_ntriples(store: ox.Store) -> str:
 
 
 def validate_store(store: ox.Store, shapes: Graph, validator: str = DEFAULT_VALIDATOR,
-                   progress: Progress = QUIET) -> ValidationReport:
-    """Validate the union of every named graph of a pyoxigraph store against SHACL shapes."""
+                   progress: Progress = QUIET, triples: Path | None = None) -> ValidationReport:
+    """Validate the union of every named graph of a pyoxigraph store against SHACL shapes.
+
+    ``triples``, an N-Triples file (``.nt``) holding exactly the store's triples, spares the
+    ``shacl`` engine reading them back out of the store
+    (:meth:`legiongraph.staging.Staging.validation_triples`).
+    """
     if engine_for(validator) == "pyshacl":
         merged = Graph()
         for q in store:
@@ -298,5 +307,6 @@ def validate_store(store: ox.Store, shapes: Graph, validator: str = DEFAULT_VALI
         return _validate_pyshacl(merged, shapes, True)
     compiled = _compile(shapes)
     progress.step(f"validating: {len(compiled)} shapes on the working store")
-    conforms, results = _run_shacl(compiled, store_ntriples(store), True)
+    data = triples if triples is not None else store_ntriples(store)
+    conforms, results = _run_shacl(compiled, data, True)
     return ValidationReport(conforms, _violations(results, _store_labels(store, _focus_nodes(results))))
