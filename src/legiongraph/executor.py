@@ -174,8 +174,11 @@ def _worker_main(config: Config, conn: Connection) -> None:
             log.error(message)
             conn.send(("error", StoreError(message)))
             return
-    # From here on this process only runs queries: guard every thread of it.
+    # From here on this process only runs queries: guard every thread of it. A worker of a local
+    # store reaches no host: the server process makes its allow-listed SERVICE calls.
     policy = guard.policy_for(config)
+    if config.store != "sparql":
+        policy = replace(policy, hosts=frozenset())
     guard.enforce_everywhere(policy)
     _limit_memory(config.max_worker_memory)
     conn.send(("ready", None))

@@ -11,12 +11,13 @@ the error (rdflib's ``SERVICE SILENT`` does).
 
 What it cannot see: native code that makes its own system calls. pyoxigraph's SPARQL engine is
 Rust; its SERVICE client opens sockets without telling Python, and RocksDB opens files the same
-way. For those, a query worker that needs no network at all (no SERVICE allow-list and a local
-store, the default) also asks the Linux kernel, with a seccomp filter, to refuse it any new IPv4
-or IPv6 socket (:mod:`legiongraph.seccomp`); a worker that does need the network has only the gate
-against a SERVICE that Oxigraph would run. PEP 578 hooks are no sandbox against code that is
-already running in the process: they guard against a query making a library reach out, not
-against a compromised interpreter.
+way. For those, every query worker of a local store also asks the Linux kernel, with a seccomp
+filter, to refuse it any new IPv4 or IPv6 socket (:mod:`legiongraph.seccomp`), and may reach no
+host at all: allow-listed SERVICE calls are made by the server process on its behalf
+(:mod:`legiongraph.servicerelay`). A worker of the ``sparql`` store reaches its store's server,
+guarded by this hook alone. PEP 578 hooks are no sandbox against code that is already running in
+the process: they guard against a query making a library reach out, not against a compromised
+interpreter.
 
 The hook is added to a process once and cannot be removed. It does nothing outside a guarded
 scope: :func:`scope` guards the calling thread with a policy (the server's inline executor), and
