@@ -4,6 +4,7 @@ Linked Data page limits."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,26 @@ def test_machine_description_of_many_incoming_links_comes_in_pages(small_store):
     assert all((HUB, RDFS.label, Literal("Hub", lang="en")) in page for page in pages)
     last = client.get("/id/place/hub?page=3", headers={"Accept": "text/turtle"})
     assert 'rel="next"' not in last.headers["Link"]
+
+
+class _Slow(_Counting):
+    """A store whose every query takes a while."""
+
+    def query(self, sparql):
+        time.sleep(0.4)
+        return super().query(sparql)
+
+
+def test_slow_page_is_given_up_at_the_time_limit_and_keeps_the_client_slot(small_store):
+    client = _client(_Slow(small_store), query_timeout=0.5, client_concurrency=1)
+    started = time.monotonic()
+    slow = client.get("/id/place/hub", headers={"Accept": "text/html"})
+    assert time.monotonic() - started < 1.5
+    assert slow.status_code == 503 and "Retry-After" in slow.headers
+    assert "the page took longer than 0.5 s to make" in slow.get_data(as_text=True)
+    # still being made in the background, in this client's only slot
+    assert client.get("/id/place/hub?page=2", headers={"Accept": "text/html"}).status_code == 429
+    deadline = time.monotonic() + 10
+    while client.get("/id/place/hub", headers={"Accept": "text/html"}).status_code != 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)

@@ -13,14 +13,24 @@ being made at once, like queries, in slots of their own.
 
 from __future__ import annotations
 
+import concurrent.futures
+import threading
 from collections.abc import Callable
 from urllib.parse import quote
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    copy_current_request_context,
+    current_app,
+    g,
+    render_template,
+    request,
+)
 from rdflib import Graph
 
 from ..describe import describe_resource, incoming_count, resource_graph
-from ..errors import RateLimited
+from ..errors import QueryTimeout, RateLimited
 from ..formats import GRAPH_FORMATS, Format, by_name, serialize_graph
 from ..iris import ID, LGV, PREFIXES
 from ..ontology_doc import ONTOLOGY_IRI, describe_ontology, ontology_graph
@@ -42,6 +52,7 @@ OFFERS: dict[str, str] = {
     "text/turtle": "turtle", "text/html": HTML, "application/ld+json": "jsonld",
     "application/n-triples": "nt", "application/rdf+xml": "rdfxml", "application/json": "jsonld",
 }
+_POOL_LOCK = threading.Lock()
 _MACHINE_PAGES = 10  # a page for machines holds this many pages' worth of incoming links
 _ECHO = 200  # characters of a client's Accept header or format= quoted back in a 406
 
@@ -121,22 +132,57 @@ def _negotiated(iri: str, html: Callable[[], str | None], graph: Callable[[], Gr
     key = (store_version(get_store()), request.script_root, request.path, chosen, str(page))
     cached = cache.get(key)
     if cached is None:
+        def make() -> CachedPage:
+            response = _make(iri, chosen, html, graph)
+            done = CachedPage(response.status_code, response.get_data(), response.content_type,
+                              tuple(response.headers.items()))
+            if response.status_code in (200, 404):
+                cache.put(key, done)  # also when the client was given up on: the next one gets it
+            return done
+
         try:
-            with get_page_limiter().slot(request.remote_addr or "unknown"):
-                response = _make(iri, chosen, html, graph)
-        except RateLimited as exc:
+            cached = _bounded(make)
+        except (RateLimited, QueryTimeout) as exc:
             return error_response(exc)
-        if response.status_code in (200, 404):
-            cached = CachedPage(response.status_code, response.get_data(), response.content_type,
-                                tuple(response.headers.items()))
-            cache.put(key, cached)
-        else:
-            return response
     answer = Response(cached.body, cached.status, content_type=cached.content_type)
     for name, value in cached.headers:
         if name.lower() not in ("content-type", "content-length"):
             answer.headers[name] = value
     return answer
+
+
+def _bounded(make: Callable[[], CachedPage]) -> CachedPage:
+    """Make an answer in one of the client's page slots, waiting at most ``query_timeout``.
+
+    A page is made in this process, where a store query cannot be stopped: past the time limit
+    the client gets 503 while the page is finished in the background, still holding the client's
+    slot, so that nobody can pile up such pages.
+    """
+    slot = get_page_limiter().slot(request.remote_addr or "unknown")
+    slot.__enter__()  # raises RateLimited at once when the client has no slot free
+
+    def run() -> CachedPage:
+        try:
+            return make()
+        finally:
+            slot.__exit__(None, None, None)
+
+    future = _pool().submit(copy_current_request_context(run))
+    seconds = get_config().query_timeout
+    try:
+        return future.result(timeout=seconds)
+    except concurrent.futures.TimeoutError:
+        raise QueryTimeout(f"the page took longer than {seconds:g} s to make and was given up; "
+                           "try again later") from None
+
+
+def _pool() -> concurrent.futures.ThreadPoolExecutor:
+    # A few threads per application: pages past the time limit cannot take more than these.
+    state = current_app.extensions.setdefault("legiongraph-pages", {})
+    with _POOL_LOCK:
+        if "pool" not in state:
+            state["pool"] = concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="lg-page")
+        return state["pool"]
 
 
 def _make(iri: str, chosen: str, html: Callable[[], str | None], graph: Callable[[], Graph]) -> Response:
