@@ -229,7 +229,7 @@ def test_slow_page_is_given_up_at_the_time_limit_and_keeps_the_client_slot(small
     slow = client.get("/id/place/hub", headers={"Accept": "text/html"})
     assert time.monotonic() - started < 1.5
     assert slow.status_code == 503 and "Retry-After" in slow.headers
-    assert "the page took longer than 0.5 s to make" in slow.get_data(as_text=True)
+    assert "the answer took longer than 0.5 s to make" in slow.get_data(as_text=True)
     # still being made in the background, in this client's only slot
     assert client.get("/id/place/hub?page=2", headers={"Accept": "text/html"}).status_code == 429
     deadline = time.monotonic() + 10

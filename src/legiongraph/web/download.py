@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 
 from ..canonical import sha256_hex
 from ..export import DOWNLOAD_FILES, EXPORT_FORMATS, jsonld_context, serialize, store_quads
-from .context import get_page_limiter, get_store
+from .context import get_store
 
 __all__ = ["bp", "dump"]
 
@@ -55,9 +55,10 @@ def _files() -> dict[str, _File]:
 
 
 def _metered_files() -> dict[str, _File]:
-    """Return the exports, holding one of the client's page slots (RateLimited: 429)."""
-    with get_page_limiter().slot(request.remote_addr or "unknown"):
-        return _files()
+    """Return the exports, made in one of the client's page slots within the time limit."""
+    from .pages import bounded  # RateLimited (429) or QueryTimeout (503) past the limits
+
+    return bounded(_files)
 
 
 def dump(name: str) -> bytes:

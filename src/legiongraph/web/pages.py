@@ -16,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import quote
 
 from flask import (
@@ -38,7 +39,7 @@ from .context import get_config, get_page_cache, get_page_limiter, get_store
 from .errors import error_response, plain_error
 from .pagecache import CachedPage, store_version
 
-__all__ = ["OFFERS", "bp"]
+__all__ = ["OFFERS", "bounded", "bp"]
 
 bp = Blueprint("pages", __name__)
 
@@ -52,6 +53,7 @@ OFFERS: dict[str, str] = {
     "text/turtle": "turtle", "text/html": HTML, "application/ld+json": "jsonld",
     "application/n-triples": "nt", "application/rdf+xml": "rdfxml", "application/json": "jsonld",
 }
+_T = TypeVar("_T")
 _POOL_LOCK = threading.Lock()
 _MACHINE_PAGES = 10  # a page for machines holds this many pages' worth of incoming links
 _ECHO = 200  # characters of a client's Accept header or format= quoted back in a 406
@@ -141,7 +143,7 @@ def _negotiated(iri: str, html: Callable[[], str | None], graph: Callable[[], Gr
             return done
 
         try:
-            cached = _bounded(make)
+            cached = bounded(make)
         except (RateLimited, QueryTimeout) as exc:
             return error_response(exc)
     answer = Response(cached.body, cached.status, content_type=cached.content_type)
@@ -151,8 +153,10 @@ def _negotiated(iri: str, html: Callable[[], str | None], graph: Callable[[], Gr
     return answer
 
 
-def _bounded(make: Callable[[], CachedPage]) -> CachedPage:
+def bounded(make: Callable[[], _T]) -> _T:
     """Make an answer in one of the client's page slots, waiting at most ``query_timeout``.
+
+    Raises RateLimited when the client has no slot free, QueryTimeout past the time limit.
 
     A page is made in this process, where a store query cannot be stopped: past the time limit
     the client gets 503 while the page is finished in the background, still holding the client's
@@ -161,7 +165,7 @@ def _bounded(make: Callable[[], CachedPage]) -> CachedPage:
     slot = get_page_limiter().slot(request.remote_addr or "unknown")
     slot.__enter__()  # raises RateLimited at once when the client has no slot free
 
-    def run() -> CachedPage:
+    def run() -> _T:
         try:
             return make()
         finally:
@@ -172,7 +176,7 @@ def _bounded(make: Callable[[], CachedPage]) -> CachedPage:
     try:
         return future.result(timeout=seconds)
     except concurrent.futures.TimeoutError:
-        raise QueryTimeout(f"the page took longer than {seconds:g} s to make and was given up; "
+        raise QueryTimeout(f"the answer took longer than {seconds:g} s to make and was given up; "
                            "try again later") from None
 
 
