@@ -147,6 +147,12 @@ def test_the_socket_filter_denies_ip_sockets_foreign_abis_x32_and_io_uring(machi
     assert _run_bpf(program, socket_nr | 0x40000000, arch, 1) == deny  # x32
     assert _run_bpf(program, 102, 0x40000003, 2) == deny       # i386 socketcall
     assert _run_bpf(program, 0, arch) == allow                   # read()
+    # A worker of the sparql store keeps IP sockets, and nothing else changes.
+    remote = _program(arch, None, io_uring_nr)
+    assert _run_bpf(remote, socket_nr, arch, 2) == allow
+    assert _run_bpf(remote, io_uring_nr, arch) == deny
+    assert _run_bpf(remote, 102, 0x40000003, 2) == deny
+    assert _run_bpf(remote, socket_nr | 0x40000000, arch, 1) == deny
 
 
 def _filtered_child(conn) -> None:
@@ -186,7 +192,7 @@ def test_a_worker_that_cannot_install_the_filter_refuses_to_start_and_logs_it(
         served_config, monkeypatch, caplog):
     import legiongraph.executor as executor_module
 
-    def unavailable() -> None:
+    def unavailable(ip_sockets: bool = False) -> None:
         raise FilterUnavailable("seccomp(SET_MODE_FILTER) failed: EINVAL")
 
     monkeypatch.setattr(executor_module, "deny_ip_sockets", unavailable)

@@ -163,17 +163,17 @@ def _worker_main(config: Config, conn: Connection) -> None:
         return
     # Build rdflib's query grammar now rather than in a client's first query (about a second).
     inspect_query("ASK {}")
-    if config.store != "sparql":
-        # The kernel refuses IP sockets whatever the allow-list: Rust code (Oxigraph's SERVICE
-        # client) is invisible to the audit hook, and the gate must not be the only wall.
-        try:
-            deny_ip_sockets()
-        except FilterUnavailable as exc:
-            message = (f"the query worker refuses to start: the kernel socket filter could not be "
-                       f"installed ({exc})")
-            log.error(message)
-            conn.send(("error", StoreError(message)))
-            return
+    # The kernel refuses IP sockets whatever the allow-list: Rust code (Oxigraph's SERVICE
+    # client) is invisible to the audit hook, and the gate must not be the only wall. A worker of
+    # the sparql store needs them for its store, and runs no query engine of its own.
+    try:
+        deny_ip_sockets(ip_sockets=config.store == "sparql")
+    except FilterUnavailable as exc:
+        message = (f"the query worker refuses to start: the kernel socket filter could not be "
+                   f"installed ({exc})")
+        log.error(message)
+        conn.send(("error", StoreError(message)))
+        return
     # From here on this process only runs queries: guard every thread of it. A worker of a local
     # store reaches no host: the server process makes its allow-listed SERVICE calls.
     policy = guard.policy_for(config)

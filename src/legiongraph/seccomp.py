@@ -42,8 +42,11 @@ def _op(code: int, jt: int, jf: int, k: int) -> bytes:
     return struct.pack("HBBI", code, jt, jf, k)
 
 
-def _program(audit_arch: int, socket_nr: int, io_uring_nr: int) -> bytes:
+def _program(audit_arch: int, socket_nr: int | None, io_uring_nr: int) -> bytes:
+    """Return the filter; ``socket_nr`` None leaves IP sockets allowed."""
     deny = _RET_ERRNO | errno.EACCES
+    if socket_nr is None:
+        socket_nr = 0x3FFFFFFF  # a system call number no machine has: the socket() rule never matches
     # seccomp_data: nr at offset 0, arch at 4, args[0] (low half, little-endian) at 16.
     # Jump offsets count instructions after the current one; DENY is the last instruction.
     return b"".join([
@@ -62,19 +65,21 @@ def _program(audit_arch: int, socket_nr: int, io_uring_nr: int) -> bytes:
     ])
 
 
-def deny_ip_sockets() -> None:
+def deny_ip_sockets(ip_sockets: bool = False) -> None:
     """Have the kernel refuse every thread of this process a new IPv4 or IPv6 socket, for good.
 
     Native code included (Oxigraph's HTTP client, a DNS lookup in libc): ``socket(AF_INET…)``
     fails with EACCES, as does any system call through a foreign ABI and ``io_uring_setup``. Unix
-    sockets and already open descriptors keep working. Raise FilterUnavailable where this cannot
-    be done (not Linux, another machine, seccomp unavailable): the caller must not go on.
+    sockets and already open descriptors keep working. With ``ip_sockets`` (a worker whose store
+    is a remote server) only the foreign ABIs and ``io_uring_setup`` are refused. Raise
+    FilterUnavailable where this cannot be done (not Linux, another machine, seccomp unavailable):
+    the caller must not go on.
     """
     arch = _SECCOMP_ARCH.get(platform.machine())
     if arch is None or not sys.platform.startswith("linux"):
         raise FilterUnavailable(f"no seccomp filter for {sys.platform} on {platform.machine()}")
     audit_arch, socket_nr, io_uring_nr, seccomp_nr = arch
-    program = _program(audit_arch, socket_nr, io_uring_nr)
+    program = _program(audit_arch, None if ip_sockets else socket_nr, io_uring_nr)
     buffer = ctypes.create_string_buffer(program, len(program))
     fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
     try:
