@@ -1,5 +1,5 @@
 """Waitress as ``legiongraph serve`` runs it: idle connections closed, connections per address
-capped, an oversized body refused before it is read.
+capped (an IPv6 /64 counts as one address), an oversized body refused before it is read.
 
 Waitress's own ``connection_limit`` is global: 101 connections trickling headers from one address
 used to leave no room for anyone else. Each address here may hold ``client_connections``
@@ -50,6 +50,14 @@ def _channel_class(config: Config) -> type[HTTPChannel]:
     counts: Counter[str] = Counter()
     lock = threading.Lock()
 
+    def key(address: str) -> str:
+        # One IPv6 host usually holds a whole /64: count its connections together.
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return address
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else address
+
     def exempt(address: str) -> bool:
         try:
             ip = ipaddress.ip_address(address)
@@ -63,9 +71,10 @@ def _channel_class(config: Config) -> type[HTTPChannel]:
         counted: str | None = None
 
         def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
-            address = addr[0] if isinstance(addr, tuple) else str(addr)
+            raw = addr[0] if isinstance(addr, tuple) else str(addr)
+            address = key(raw)
             over = False
-            if not exempt(address):
+            if not exempt(raw):
                 with lock:
                     over = counts[address] >= limit
                     if not over:
@@ -75,7 +84,7 @@ def _channel_class(config: Config) -> type[HTTPChannel]:
                     sock.send(_BUSY)
                 sock.close()
                 return
-            self.counted = None if exempt(address) else address
+            self.counted = None if exempt(raw) else address
             super().__init__(server, sock, addr, adj, map)
 
         def del_channel(self, map: Any = None) -> None:
