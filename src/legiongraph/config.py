@@ -7,6 +7,7 @@ Nothing reads configuration at import time; callers build a :class:`Config` with
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 import types
@@ -131,6 +132,12 @@ class Config:
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: expected a positive integer, got {getattr(self, name)}")
 
+        for entry in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ConfigError(f"trusted_proxies: expected IP addresses or networks such as "
+                                  f"127.0.0.1 or 10.0.0.0/8, got {entry!r}") from None
         if self.public_base_url is not None and not self.public_base_url.startswith(
                 ("http://", "https://")):
             raise ConfigError(f"public_base_url: expected an http(s) URL such as "
