@@ -86,28 +86,45 @@ class Hit:
     score: float
 
 
+Pair = tuple[int, int]  # (entry number, name number)
+#: at most this many names are scored per kind of match: a prefix such as "ca" may start 25,000
+BUDGET = 2000
+
+
 @dataclass
 class SearchIndex:
-    """Every searchable resource, its names folded, and a sorted list of their words."""
+    """Every searchable resource; its names folded, and their distinct words and whole keys sorted."""
 
     entries: list[Entry] = field(default_factory=list)
-    #: (folded word, entry number, name number), sorted
-    words: list[tuple[str, int, int]] = field(default_factory=list)
     keys: list[tuple[str, ...]] = field(default_factory=list)
     iris: dict[str, Entry] = field(default_factory=dict)
+    #: distinct folded words, sorted, and the names each occurs in
+    vocabulary: list[str] = field(default_factory=list)
+    postings: dict[str, list[Pair]] = field(default_factory=dict)
+    #: distinct folded whole names, sorted, and the names they are
+    whole: list[str] = field(default_factory=list)
+    named: dict[str, list[Pair]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, entries: Iterable[Entry]) -> SearchIndex:
-        """Index entries by every word of every name."""
+        """Index entries by every word of every name, and by the whole name."""
         index = cls(entries=list(entries))
         for i, entry in enumerate(index.entries):
             keys = tuple(fold(name) for name in entry.names)
             index.keys.append(keys)
             for j, key in enumerate(keys):
-                index.words += [(word, i, j) for word in set(key.split())]
-        index.words.sort()
+                index.named.setdefault(key, []).append((i, j))
+                for word in set(key.split()):
+                    index.postings.setdefault(word, []).append((i, j))
+        index.vocabulary = sorted(index.postings)
+        index.whole = sorted(index.named)
         index.iris = {e.iri: e for e in index.entries}
         return index
+
+    @property
+    def words(self) -> int:
+        """Return how many distinct words the index holds."""
+        return len(self.vocabulary)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -120,10 +137,23 @@ class SearchIndex:
         """Return the entries of one kind, in no particular order."""
         return [e for e in self.entries if e.kind == kind]
 
-    def _starting(self, prefix: str) -> list[tuple[str, int, int]]:
-        lo = bisect.bisect_left(self.words, (prefix,))
-        hi = bisect.bisect_left(self.words, (prefix + "\uffff",))
-        return self.words[lo:hi]
+    @staticmethod
+    def _starting(items: list[str], prefix: str) -> list[str]:
+        """Return the sorted items that start with prefix, shortest first."""
+        lo = bisect.bisect_left(items, prefix)
+        hi = bisect.bisect_left(items, prefix + "\uffff")
+        return sorted(items[lo:hi], key=len)
+
+    def _pairs(self, found: list[str], where: dict[str, list[Pair]], kind: str | None) -> set[Pair]:
+        """Return the names under the items found, the shortest items' first, at most BUDGET."""
+        pairs: set[Pair] = set()
+        for item in found:
+            for i, j in where[item]:
+                if kind is None or self.entries[i].kind == kind:
+                    pairs.add((i, j))
+                    if len(pairs) >= BUDGET:
+                        return pairs
+        return pairs
 
     def _score(self, query: str, qwords: list[str], i: int, j: int) -> float:
         key = self.keys[i][j]
@@ -144,30 +174,26 @@ class SearchIndex:
         fuzzy = max(word_score, similarity(query, key))
         return 0.8 * fuzzy if fuzzy >= THRESHOLD else 0.0
 
-    def _misspelt(self, word: str) -> set[tuple[int, int]]:
+    def _misspelt(self, word: str, kind: str | None) -> set[Pair]:
         """Return the names with a word close to ``word``: same first two letters, similar length."""
         matcher = difflib.SequenceMatcher(None, b=word)  # b is the side SequenceMatcher caches
-        found = set()
-        for other, i, j in self._starting(word[:2]):
+        close = []
+        for other in self._starting(self.vocabulary, word[:2]):
             if len(other) < 4 or abs(len(other) - len(word)) > 2:
                 continue
             matcher.set_seq1(other)
             if matcher.real_quick_ratio() >= THRESHOLD and matcher.quick_ratio() >= THRESHOLD \
                     and matcher.ratio() >= THRESHOLD:
-                found.add((i, j))
-        return found
+                close.append(other)
+        return self._pairs(close, self.postings, kind)
 
-    def _rank(self, pairs: set[tuple[int, int]], query: str, qwords: list[str], kind: str | None,
-              best: dict[int, Hit]) -> None:
+    def _rank(self, pairs: set[Pair], query: str, qwords: list[str], best: dict[int, Hit]) -> None:
         for i, j in pairs:
-            entry = self.entries[i]
-            if kind is not None and entry.kind != kind:
-                continue
             score = self._score(query, qwords, i, j)
             if j:
                 score -= 0.001  # the same match on the label wins over one on another spelling
             if score > 0 and (i not in best or score > best[i].score):
-                best[i] = Hit(entry, entry.names[j], score)
+                best[i] = Hit(self.entries[i], self.entries[i].names[j], score)
 
     def search(self, text: str, limit: int = 10, kind: str | None = None) -> list[Hit]:
         """Return the best matches for what was typed, best first."""
@@ -176,15 +202,25 @@ class SearchIndex:
         if not qwords:
             return []
         best: dict[int, Hit] = {}
-        prefixed: set[tuple[int, int]] = set()
-        for q in qwords:
-            prefixed |= {(i, j) for _, i, j in self._starting(q)}
-        self._rank(prefixed, query, qwords, kind, best)
-        longest = max(qwords, key=len)
-        # A misspelling scores below every prefix match: look for one only while places are free.
-        # Misspellings rarely touch the first two letters; the duplicate check assumes so too.
-        if len(longest) >= 4 and sum(h.score >= 0.85 for h in best.values()) < limit:
-            self._rank(self._misspelt(longest) - prefixed, query, qwords, kind, best)
+        # Best first: whole names starting with what was typed (an exact name among them)...
+        seen = self._pairs(self._starting(self.whole, query), self.named, kind)
+        self._rank(seen, query, qwords, best)
+
+        def free() -> bool:
+            return sum(h.score >= 0.85 for h in best.values()) < limit
+
+        # ...then names with a word starting with each word typed, looked up by the rarest...
+        found = [self._starting(self.vocabulary, q) for q in qwords]
+        if free():
+            rarest = min(found, key=lambda words: sum(len(self.postings[w]) for w in words))
+            pairs = self._pairs(rarest, self.postings, kind) - seen
+            self._rank(pairs, query, qwords, best)
+            seen |= pairs
+        # ...then misspellings of the words that start no word of any name; they score below
+        # the rest. They rarely touch the first two letters, which the duplicate check assumes too.
+        unknown = [q for q, words in zip(qwords, found, strict=True) if not words and len(q) >= 4]
+        if unknown and free():
+            self._rank(self._misspelt(max(unknown, key=len), kind) - seen, query, qwords, best)
         ranked = sorted(best.values(), key=lambda h: (-h.score, len(h.entry.label), h.entry.label,
                                                        h.entry.iri))
         return ranked[:limit]
