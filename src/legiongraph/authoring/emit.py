@@ -188,6 +188,8 @@ class Builder:
         kinds = entry.get("type") or []
         for kind in kinds if isinstance(kinds, list) else [kinds]:
             if kind not in _DOC_TYPES:
+                if any(p.field == f"{prefix}.type" for p in self.problems.found):
+                    continue  # the schema check has said so already
                 self.problem(entry, "type", prefix, f"unknown document type {kind!r} "
                              f"(expected one of: {', '.join(sorted(_DOC_TYPES))})")
                 continue

@@ -96,6 +96,11 @@ def _explain(error: jsonschema.ValidationError, root: Any, path: list[Any]) -> l
         kinds = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         return [(_field(path), line, f"expected {' or '.join(_TYPE_WORDS.get(k, k) for k in kinds)}, "
                  f"got {error.instance!r}")]
+    if error.validator in ("anyOf", "oneOf"):
+        enums = [e.validator_value for e in error.context or [] if e.validator == "enum"]
+        if enums:  # one value or a list of them: say which values are allowed
+            choices = ", ".join(str(c) for c in enums[0])
+            return [(_field(path), line, f"{error.instance!r} is not allowed (expected one of: {choices})")]
     if error.validator == "pattern":
         expected = error.schema.get("description") or f"expected {error.validator_value}"
         return [(_field(path), line, f"{error.instance!r} is not valid here ({expected})")]
