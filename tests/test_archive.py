@@ -45,7 +45,7 @@ def test_fresh_bag_verifies_with_the_stores_canonical_hash(bag, oxigraph_store, 
 def test_description_and_crate_name_the_files_and_counts(bag):
     text = (bag / "data/description.ttl").read_text(encoding="utf-8")
     for expected in ("a void:Dataset", "dcat:Dataset", "dcterms:license <https://creativecommons.org/",
-                     "dcterms:source <https://w3id.org/legiongraph/id/doc/glavkom-2025-05-17>",
+                     "prov:wasDerivedFrom <https://w3id.org/legiongraph/id/doc/glavkom-2025-05-17>",
                      'dcterms:issued "2025-05-17"^^xsd:date', "void:classPartition [",
                      "sd:name lgg:inferred", 'dcterms:identifier "legiongraph.trig"',
                      'rdfs:comment "legiongraph archive"', "prov:SoftwareAgent"):
