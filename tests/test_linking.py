@@ -487,13 +487,13 @@ def test_cli_proposes_then_applies(wikidata_standin, dataset, tmp_path, capsys):
     base = ["--store-path", str(store_path), "link", "--review", str(review)]
     main([*base, "--class", "schema:City", "--endpoint", wikidata_standin,
           "--cache", str(tmp_path / "cache"), "--delay", "0"])
-    assert ("Reconciled 8 entities against wikidata: 9 proposal(s) to review, 0 without candidate"
+    assert ("Reconciled 8 entities against wikidata: 9 proposals to review, 0 without candidate"
             in capsys.readouterr().out)
     lines = review.read_text(encoding="utf-8").splitlines()
     accepted = [line.removesuffix(",") + ",exact" if "/Q900001," in line else line for line in lines]
     review.write_text("\n".join(accepted) + "\n", encoding="utf-8")
     main([*base, "--apply", str(review)])
-    assert "Wrote 1 exact and 0 close match(es)" in capsys.readouterr().out
+    assert "Wrote 1 exact match and 0 close matches" in capsys.readouterr().out
     with OxigraphStore(store_path) as store:
         assert store.query(f"ASK {{ GRAPH <{GRAPH_LINKS}> {{ <{ID}place/bakhmut> "
                            f"<{SKOS.exactMatch}> <{WD}Q900001> . <{WD}Q900001> <{P625}> "

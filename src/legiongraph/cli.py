@@ -27,7 +27,7 @@ from .resources import Resources
 from .results import TABULAR_FORMATS, serialize_result
 from .stats import compute_stats, store_location
 from .stores import open_store
-from .texttable import render_table
+from .texttable import plural, render_table
 
 __all__ = ["cli", "main"]
 
@@ -194,9 +194,9 @@ def link_cmd(config: Config, classes: tuple[str, ...], endpoint: str | None, geo
             result = linking.apply_review(store, rows, load_shapes(Resources(config.data_dir)),
                                           source=str(apply_file))
         n = result.counts
-        click.echo(f"Wrote {n['exact']} exact and {n['close']} close match(es) to "
-                   f"<{linking.GRAPH_LINKS}>, recording {n['reject']} rejected and {n['pending']} "
-                   "pending proposal(s)")
+        click.echo(f"Wrote {plural(n['exact'], 'exact match', 'exact matches')} and "
+                   f"{plural(n['close'], 'close match', 'close matches')} to <{linking.GRAPH_LINKS}>, "
+                   f"recording {n['reject']} rejected and {plural(n['pending'], 'pending proposal')}")
         return
     with open_store(config) as store:
         entities = linking.read_entities(store, classes)
@@ -213,7 +213,8 @@ def link_cmd(config: Config, classes: tuple[str, ...], endpoint: str | None, geo
     linking.write_review(review_file, merged)
     pending = sum(1 for r in merged if not r.decision and r.candidate_iri)
     nothing = sorted({r.entity for r in merged if not r.candidate_iri and r.target == target})
-    click.echo(f"Reconciled {len(entities)} entities against {target}: {pending} proposal(s) to "
+    click.echo(f"Reconciled {plural(len(entities), 'entity', 'entities')} against {target}: "
+               f"{plural(pending, 'proposal')} to "
                f"review, {len(nothing)} without candidate; wrote {review_file}")
 
 
