@@ -100,7 +100,7 @@
     if (max > 1) steps.push(max);
     steps.forEach(function (v) {
       var item = LG.html("span", { "class": "map-legend-step" }, box);
-      LG.html("span", { "class": "swatch", style: "background:" + shade(v, max) }, item);
+      LG.html("span", { "class": "swatch" }, item).style.background = shade(v, max);  // CSSOM: allowed by a strict CSP
       item.appendChild(document.createTextNode(String(v)));
     });
   }
