@@ -68,6 +68,25 @@ def test_rebuild_keeps_the_reviewed_links_graph(tmp_path: Path, resources) -> No
     assert result.counts[GRAPH_LINKS] == len(before)
 
 
+def test_rebuild_keeps_the_activity_log(tmp_path: Path) -> None:
+    from legiongraph.activitylog import GRAPH_LOG, read_log
+    from legiongraph.ingest import ingest
+
+    config = Config(store_path=tmp_path / "store", data_dir=tmp_path / "data", analyst="Test Analyst")
+    build(config)
+    example = Path(__file__).resolve().parent.parent / "examples" / "made-up-chq-2025-06.csv"
+    ingest(config, [example])
+    with OxigraphStore(config.store_path) as store:
+        before = read_log(store)
+    assert [(a.analyst, a.file) for a in before] == [("Test Analyst", "made-up-chq-2025-06.csv")]
+
+    result = build(config)
+
+    with OxigraphStore(config.store_path) as store:
+        assert read_log(store) == before
+    assert result.counts[GRAPH_LOG] > 0
+
+
 def test_check_refuses_a_source_file_holding_another_graph_and_names_it(tmp_path: Path) -> None:
     wrong = tmp_path / "extra-report.trig"
     wrong.write_text("<https://w3id.org/legiongraph/graph/source/other> { <http://x/a> <http://x/b> 1 . }\n",

@@ -241,7 +241,7 @@ def test_slow_page_is_given_up_at_the_time_limit_and_keeps_the_client_slot(small
 def test_bad_trusted_proxy_or_base_url_is_a_config_error_naming_the_setting():
     from legiongraph.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="trusted_proxies: expected IP addresses .* 'proxy.local'"):
+    with pytest.raises(ConfigError, match=r"trusted_proxies: expected IP addresses .* 'proxy.local'"):
         Config(trusted_proxies=("proxy.local",))
     with pytest.raises(ConfigError, match="public_base_url: expected an http"):
         Config(public_base_url="javascript:alert(1)")

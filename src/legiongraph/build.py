@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from .activitylog import GRAPH_LOG
 from .config import Config
 from .errors import ReasoningError, StoreError, ValidationFailed
 from .fsutil import atomic_replace_dir, new_sibling_dir
@@ -87,15 +88,22 @@ def compile_dataset(
     return dataset, report
 
 
-def _previous_links(config: Config) -> list[tuple]:
-    """Return the links graph of the store a build replaces: links are reviewed by hand, not derived."""
+# Graphs no file holds, which a rebuild would otherwise lose: an analyst's reviewed links, and the
+# activity log of ingests, revisions and retractions.
+KEPT_GRAPHS = (GRAPH_LINKS, GRAPH_LOG)
+
+
+def _kept_graphs(config: Config) -> dict[URIRef, list[tuple]]:
+    """Return the graphs of the store a build replaces that are recorded by hand, not derived."""
     try:
         with open_store(config) as store:
-            if GRAPH_LINKS not in store.graphs():
-                return []
-            return list(store.to_dataset([GRAPH_LINKS]).graph(GRAPH_LINKS))
+            present = [g for g in KEPT_GRAPHS if g in store.graphs()]
+            if not present:
+                return {}
+            dataset = store.to_dataset(present)
+            return {g: list(dataset.graph(g)) for g in present}
     except StoreError:
-        return []  # no store yet
+        return {}  # no store yet
 
 
 def _reason(staging: Staging, reasoner: str, progress: Progress) -> None:
@@ -132,12 +140,13 @@ def check(config: Config, extra_sources: Iterable[Path] = (), progress: Progress
 def build(config: Config, progress: Progress = QUIET) -> BuildResult:
     """Build the dataset and write it to the configured store; nothing is written if invalid.
 
-    The links graph of the store being replaced is carried over: it records an analyst's review.
+    The links graph and the activity log of the store being replaced are carried over: they record
+    an analyst's review and work, which no file holds.
     """
     if config.public:
         require_key(config.public_iri_key)  # refuse now, not after minutes of work
     resources = Resources(config.data_dir)
-    links = _previous_links(config)
+    kept = _kept_graphs(config)
     seconds: dict[str, float] = {}
     cpu_seconds: dict[str, float] = {}
     mark, cpu_mark = time.perf_counter(), time.process_time()
@@ -156,9 +165,9 @@ def build(config: Config, progress: Progress = QUIET) -> BuildResult:
         staging = Staging(directory)
         progress.step("loading ontology, reference data and sources")
         staging.load(resources, progress=progress)
-        if links:
-            progress.step(f"keeping the {len(links)} triples of the reviewed links graph")
-            staging.add(GRAPH_LINKS, links)
+        for graph, triples in kept.items():
+            progress.step(f"keeping the {len(triples)} triples of {graph}")
+            staging.add(graph, triples)
         progress.step("coordinates for the cities from the offline gazetteer")
         staging.add(GRAPH_GAZETTEER, gazetteer_graph(staging.view().query(PLACES_QUERY).rows).graph)
         lap("load")
