@@ -395,3 +395,30 @@ def test_person_page_keeps_source_claimant_and_certainty_in_view_when_narrow(
         _screenshot(tab, f"person-page-{width}px.png")
     finally:
         context.close()
+
+
+def test_a_date_category_draws_a_time_axis(page, live_server: str) -> None:
+    page.goto(live_server + "/#figure-over-time")
+    page.locator(".tabPanel.active .yasr table tbody tr").first.wait_for()
+    page.click(".tabPanel.active .yasr .select_chart")
+    chart = page.locator(".tabPanel.active .yasr .lg-column-chart")
+    chart.wait_for()
+    controls = page.locator(".tabPanel.active .yasr .chart-controls select")
+    assert controls.nth(0).input_value() == "asOf"
+    assert controls.nth(1).input_value() == "value"
+    years = [int(y) for y in chart.locator(".x-axis .year-tick").all_text_contents()]
+    assert years and years == list(range(years[0], years[-1] + 1))
+    # Each value sits inside its date's year on the axis.
+    inside = chart.evaluate("""svg => {
+        const ticks = [...svg.querySelectorAll('.x-axis .year-tick')];
+        return [...svg.querySelectorAll('.bar')].every(bar => {
+            const year = bar.getAttribute('aria-label').slice(0, 4);
+            const tick = ticks.find(t => t.textContent === year);
+            const rect = bar.querySelector('rect').getBBox();
+            const x = rect.x + rect.width / 2, half = (ticks.length > 1 ?
+                ticks[1].getBBox().x - ticks[0].getBBox().x : 1e9) / 2 + 1;
+            const centre = tick.getBBox().x + tick.getBBox().width / 2;
+            return tick && Math.abs(x - centre) <= half;
+        });
+    }""")
+    assert inside

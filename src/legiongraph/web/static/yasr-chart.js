@@ -14,11 +14,19 @@
     return !!(term && term.type !== "uri" && term.datatype && NUMERIC.test(term.datatype));
   }
 
+  // A date-typed literal, or a plain one written as a date ("2025-04", as a query may give a month).
+  function isDate(term) {
+    if (term.type === "uri") return false;
+    if (term.datatype && DATES.indexOf(term.datatype) >= 0) return true;
+    var plain = !term.datatype || term.datatype === XSD + "string";
+    return plain && /^-?\d{4}-\d{2}(-\d{2})?([T ][\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(term.value);
+  }
+
   /** Return how a column reads: "year", "date", "number", "iri" or "text". */
   function kindOf(name, bindings) {
     var terms = bindings.map(function (b) { return b[name]; }).filter(Boolean);
     if (!terms.length) return "empty";
-    if (terms.every(function (t) { return t.datatype && DATES.indexOf(t.datatype) >= 0; })) return "date";
+    if (terms.every(isDate)) return "date";
     if (terms.every(isNumeric)) {
       var wholeYears = terms.every(function (t) { return /^-?\d{4}$/.test(t.value); });
       return YEAR_NAME.test(name) && wholeYears ? "year" : "number";
