@@ -79,7 +79,7 @@ test: $(TEST_STAMP) $(DOCS_STAMP) vendor
 # The documentation site (MkDocs, Material theme) in site/; --strict turns a broken link or a
 # missing page into a failure. `legiongraph serve` serves it at /docs/ once built.
 docs: $(DOCS_STAMP)
-	DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict --quiet
+	DISABLE_MKDOCS_2_WARNING=true NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests scripts bench

@@ -274,13 +274,31 @@ def _split(graph: Graph) -> tuple[set, Graph]:
     return plain, blank
 
 
+WKT = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
+VIRTUOSO_GEOMETRY = URIRef("http://www.openlinksw.com/schemas/virtrdf#Geometry")
+
+
+def _not_wkt(triples: set) -> set:
+    return {t for t in triples if getattr(t[2], "datatype", None) not in (WKT, VIRTUOSO_GEOMETRY)}
+
+
 def test_to_dataset_gives_back_what_was_loaded(virtuoso_store, dataset):
     copy = virtuoso_store.to_dataset()
     assert virtuoso_store.graphs() == sorted(ctx.identifier for ctx in dataset.graphs() if len(ctx))
     for name in virtuoso_store.graphs():
         (got, got_blank), (loaded, loaded_blank) = _split(copy.graph(name)), _split(dataset.graph(name))
-        assert got == loaded
+        # WKT points are Virtuoso's own deviation (the next test)
+        assert _not_wkt(got) == _not_wkt(loaded)
         assert isomorphic(got_blank, loaded_blank)
+
+
+@pytest.mark.xfail(strict=True, reason="Virtuoso 7.2 turns a geo:wktLiteral into its own virtrdf:Geometry "
+                                       "and rewrites the point ('Point(45.99010 51.54048)' comes back as "
+                                       "'POINT(45.9901 51.54048)')")
+def test_wkt_points_survive_the_round_trip(virtuoso_store, dataset):
+    loaded = {o for o in dataset.objects() if getattr(o, "datatype", None) == WKT}
+    assert loaded
+    assert loaded <= set(virtuoso_store.to_dataset().objects())
 
 
 @pytest.mark.xfail(strict=True, reason="Virtuoso 7.2 stores an xsd:duration as a number of months "

@@ -91,6 +91,33 @@ def test_ingest_refuses_xsd_int_naming_file_line_and_datatype(tmp_path: Path) ->
         compile_rdf(path, path.read_bytes(), URIRef("https://w3id.org/legiongraph/graph/source/int-source"))
 
 
+@pytest.mark.parametrize(("literal", "canonical"), [
+    ('"007"^^xsd:integer', '"7"^^xsd:integer'), ('"+5"^^xsd:integer', '"5"^^xsd:integer'),
+    ('"01.5"^^xsd:decimal', '"1.5"^^xsd:decimal'), ('"1"^^xsd:boolean', '"true"^^xsd:boolean'),
+    ('"P12M"^^xsd:duration', '"P1Y"^^xsd:duration'),
+    ('"2020-01-01T00:00:00+00:00"^^xsd:dateTime', '"2020-01-01T00:00:00Z"^^xsd:dateTime')])
+def test_non_canonical_value_the_store_would_rewrite_is_refused_naming_the_form_to_write(
+        tmp_path: Path, literal: str, canonical: str) -> None:
+    path = _source(tmp_path, "non-canonical.ttl", literal)
+    with pytest.raises(LoadError) as caught:
+        check(Config(), [path])
+    assert str(caught.value).startswith(f"{path}, line 5: {literal} is refused")
+    assert f"write {canonical} instead" in str(caught.value)
+    with pytest.raises(LoadError, match=r"non-canonical\.ttl, line 5: .* is refused"):
+        compile_rdf(path, path.read_bytes(), URIRef("https://w3id.org/legiongraph/graph/source/non-canonical"))
+
+
+def test_decimal_shorthand_with_trailing_zeros_is_accepted(tmp_path: Path) -> None:
+    # Turtle's 2200.00 is the only shorthand for a decimal; the store gives back the same value.
+    assert check(Config(), [_source(tmp_path, "decimal.ttl", '2200.00, -5.0, "1.50"^^xsd:decimal')]).conforms
+
+
+def test_ill_typed_value_is_kept_as_written_for_validation_to_report(tmp_path: Path) -> None:
+    from legiongraph.literals import canonical_form
+
+    assert canonical_form("abc", "http://www.w3.org/2001/XMLSchema#integer") == "abc"
+
+
 def test_xsd_integer_and_plain_literals_load_unchanged(tmp_path: Path) -> None:
     path = _source(tmp_path, "plain-literal.ttl", '"7"^^xsd:integer, "an xsd:int is refused"')
     assert check(Config(), [path]).conforms

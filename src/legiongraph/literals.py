@@ -6,20 +6,26 @@ as the valid ``"-1"^^xsd:integer``, ``xsd:dateTimeStamp`` as ``xsd:dateTime`` (m
 pyoxigraph 0.5.13; ../shared/PITFALLS.md). Validation would then judge something other than what
 the file says, and exports would change it silently. Such a literal is therefore an error naming the
 file, the line and the datatype to write instead.
+
+The store also keeps numbers, booleans, dates and durations as values, so a valid but non-canonical
+lexical form comes back canonical (``"007"^^xsd:integer`` as ``"7"``, ``"1"^^xsd:boolean`` as
+``"true"``, ``"P12M"`` as ``"P1Y"``). Such a literal is an error too, naming the form to write. An
+ill-typed form (``"abc"^^xsd:integer``) is kept as written, and validation reports it. One rewrite is
+let through: trailing zeros of a decimal's fraction (``2200.00`` comes back as ``"2200"``), because
+Turtle's decimal shorthand cannot be written without a fraction digit; the value is the same.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import Literal
-from rdflib.term import Node
 
 from .errors import LoadError
 
-__all__ = ["REWRITTEN", "check_literals", "check_quads"]
+__all__ = ["REWRITTEN", "canonical_form", "check_quads"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = ("int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -30,6 +36,52 @@ REWRITTEN: dict[str, str] = {
     **{_XSD + name: "xsd:integer (a shape can bound it, as sh:minInclusive 0 does)" for name in _INTEGERS},
     _XSD + "dateTimeStamp": "xsd:dateTime with a time zone",
 }
+# Datatypes the store keeps as values, with a pattern that only canonical forms match (the common
+# case, decided without the store); anything else is asked of a scratch store.
+_CANONICAL = {
+    _XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"),
+    _XSD + "decimal": re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"),
+    _XSD + "boolean": re.compile(r"true|false"),
+    _XSD + "date": re.compile(r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}Z?"),
+    _XSD + "dateTime": re.compile(
+        r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*[1-9])?Z?"),
+    _XSD + "time": re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*[1-9])?Z?"),
+    _XSD + "gYear": re.compile(r"-?[0-9]{4}Z?"),
+    _XSD + "gYearMonth": re.compile(r"-?[0-9]{4}-[0-9]{2}Z?"),
+    **{_XSD + name: re.compile(r"(?!)") for name in (
+        "double", "float", "duration", "yearMonthDuration", "dayTimeDuration", "gMonth", "gDay",
+        "gMonthDay")},
+}
+_DECIMAL = _XSD + "decimal"
+_SUBJECT, _PREDICATE = ox.NamedNode("urn:x-legiongraph:s"), ox.NamedNode("urn:x-legiongraph:p")
+
+
+@lru_cache(maxsize=4096)
+def canonical_form(lexical: str, datatype: str) -> str:
+    """Return the lexical form the store gives back for a literal (the same for an ill-typed one)."""
+    pattern = _CANONICAL.get(datatype)
+    if pattern is None or pattern.fullmatch(lexical):
+        return lexical
+    scratch = ox.Store()
+    scratch.add(ox.Quad(_SUBJECT, _PREDICATE, ox.Literal(lexical, datatype=ox.NamedNode(datatype))))
+    (quad,) = scratch
+    return quad.object.value
+
+
+def _trimmed(decimal: str) -> str:
+    """Drop the trailing zeros of a decimal's fraction, and the point if nothing is left after it."""
+    return decimal.rstrip("0").rstrip(".") if "." in decimal else decimal
+
+
+def _not_canonical(data: bytes, location: str, lexical: str, datatype: str, canonical: str) -> LoadError:
+    line = _line_of(data, lexical, datatype)
+    where = f"{location}, line {line}" if line else location
+    short = "xsd:" + datatype.removeprefix(_XSD)
+    return LoadError(
+        f'{where}: "{lexical}"^^{short} is refused: the store keeps it as "{canonical}", so what comes '
+        f'out would not be what went in; write "{canonical}"^^{short} instead', path=location, line=line)
+
+
 # Cheap test on the file's bytes first: most files name none of these datatypes.
 _MENTION = re.compile(rb"[:#](?:" + b"|".join(n.encode() for n in (*_INTEGERS, "dateTimeStamp")) + rb")\b")
 
@@ -59,20 +111,15 @@ def _refuse(data: bytes, location: str, lexical: str, datatype: str) -> LoadErro
 
 def check_quads(quads: Iterable[ox.Quad], data: bytes, location: str) -> Iterator[ox.Quad]:
     """Pass parsed Oxigraph quads through; raise LoadError at a literal the store would rewrite."""
-    if not _MENTION.search(data):
-        yield from quads
-        return
+    derived = bool(_MENTION.search(data))
     for q in quads:
         o = q.object
-        if isinstance(o, ox.Literal) and o.datatype.value in REWRITTEN:
-            raise _refuse(data, location, o.value, o.datatype.value)
+        if isinstance(o, ox.Literal):
+            datatype = o.datatype.value
+            if datatype in _CANONICAL:
+                canonical = canonical_form(o.value, datatype)
+                if canonical != o.value and not (datatype == _DECIMAL and _trimmed(o.value) == canonical):
+                    raise _not_canonical(data, location, o.value, datatype, canonical)
+            elif derived and datatype in REWRITTEN:
+                raise _refuse(data, location, o.value, datatype)
         yield q
-
-
-def check_literals(objects: Iterable[Node], data: bytes, location: str) -> None:
-    """Raise LoadError at the first rdflib literal among ``objects`` that the store would rewrite."""
-    if not _MENTION.search(data):
-        return
-    for o in objects:
-        if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) in REWRITTEN:
-            raise _refuse(data, location, str(o), str(o.datatype))
