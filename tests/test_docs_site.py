@@ -15,7 +15,8 @@ from legiongraph.web import create_app
 def site_client(tmp_path: Path, served_config, oxigraph_store):
     site = tmp_path / "site"
     (site / "reference").mkdir(parents=True)
-    (site / "index.html").write_text("<h1>legiongraph documentation</h1>", encoding="utf-8")
+    (site / "index.html").write_text("<h1>legiongraph documentation</h1><script>var a = 1;</script>"
+                                     '<script src="x.js"></script>', encoding="utf-8")
     (site / "reference" / "queries.html").write_text("<h1>Named queries</h1>", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("not for the web", encoding="utf-8")
     app = create_app(dataclasses.replace(served_config, data_dir=tmp_path), store=oxigraph_store)
@@ -29,6 +30,16 @@ def test_docs_home_is_served_from_the_built_site(site_client):
     with site_client.get("/docs/reference/queries.html") as page:
         assert page.status_code == 200
         assert page.get_data(as_text=True) == "<h1>Named queries</h1>"
+
+
+def test_docs_pages_allow_exactly_their_own_inline_scripts(site_client):
+    with site_client.get("/docs/") as response:
+        policy = response.headers["Content-Security-Policy"]
+    # sha256 of "var a = 1;": the theme's inline scripts run, no other inline script does
+    assert "script-src 'self' 'sha256-" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    with site_client.get("/docs/reference/queries.html") as page:
+        assert "script-src 'self';" in page.headers["Content-Security-Policy"]
 
 
 def test_docs_without_slash_redirects_to_docs_with_slash(site_client):
