@@ -6,7 +6,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from legiongraph.describe import describe_resource, resource_graph
+from legiongraph.describe import date_span, describe_resource, resource_graph
 from legiongraph.display import curie, local_path, valid_iri
 from legiongraph.iris import BASE, ID, LG, LGV, ORG, SCHEMA
 from legiongraph.ontology_doc import ONTOLOGY_IRI, describe_ontology, ontology_graph
@@ -65,7 +65,7 @@ def test_statements_carry_sources_and_certainty(store, zyazyulchik):
     assert capture.kind == "event"
     assert [t.label for t in capture.types] == ["capture"]
     assert [t.label for t in capture.roles] == ["captive"]
-    assert capture.date == "2022-01-01 – 2023-12-31"
+    assert capture.date == "2022 – 2023"
     assert [t.label for t in capture.provenance.documents] == [GLAVKOM]
     assert [t.label for t in capture.provenance.claimants] == ["Glavkom"]
     assert [(t.label, t.path) for t in capture.provenance.certainty] == [
@@ -174,3 +174,14 @@ def test_ontology_graph(store):
     assert (LG.Combatant, RDF.type, OWL.Class) in graph
     assert (LGV["certainty/assumed"], SKOS.prefLabel, Literal("assumed", lang="en")) in graph
     assert not list(graph.triples((ID["country/BY"], None, None)))
+
+
+@pytest.mark.parametrize(("begin", "end", "shown"), [
+    ("2025-11-01", "2025-11-30", "2025-11"), ("2024-02-01", "2024-02-29", "2024-02"),
+    ("2025-02-01", "2025-02-28", "2025-02"), ("2024-01-01", "2024-12-31", "2024"),
+    ("2022-01-01", "2023-12-31", "2022 – 2023"), ("2023-04-01", "2024-05-31", "2023-04 – 2024-05"),
+    ("2025-11-02", "2025-11-30", "2025-11-02 – 2025-11-30"),
+    ("2024-02-01", "2024-02-28", "2024-02-01 – 2024-02-28"),
+    ("2025-05-02", "2025-05-17", "2025-05-02 – 2025-05-17")])
+def test_a_period_dated_to_a_month_or_year_shows_as_such_not_as_its_last_day(begin, end, shown):
+    assert date_span(begin, end) == shown

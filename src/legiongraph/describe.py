@@ -11,6 +11,8 @@ claims that concern the resource, each with its dates, sources, claimant and cer
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,8 +26,20 @@ from .iris import GRAPH_INFERRED, LG, ORG, QB, SCHEMA, SDMX_DIM, SDMX_MEASURE, S
 from .results import term_to_tsv
 from .stores.base import Store
 
-__all__ = ["ExternalLink", "Incoming", "PropertyGroup", "Provenance", "ResourceDescription",
-           "Statement", "Term", "Value", "describe_resource", "incoming_count", "resource_graph"]
+__all__ = [
+    "ExternalLink",
+    "Incoming",
+    "PropertyGroup",
+    "Provenance",
+    "ResourceDescription",
+    "Statement",
+    "Term",
+    "Value",
+    "date_span",
+    "describe_resource",
+    "incoming_count",
+    "resource_graph",
+]
 
 _COMMENTS = (SCHEMA.description, SKOS.definition, RDFS.comment, DCTERMS.description)
 _FIRST = (RDFS.label, SKOS.prefLabel, SCHEMA.name, RDF.type)
@@ -109,10 +123,27 @@ class Statement:
 
     @property
     def date(self) -> str:
-        """Return the date bounds as one text: a day, a range, or nothing."""
+        """Return the date bounds as one text: a day, a month, a year, a range, or nothing."""
         if self.begin and self.end and self.begin != self.end:
-            return f"{self.begin} – {self.end}"
+            return date_span(self.begin, self.end)
         return self.begin or self.end or ""
+
+
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def date_span(begin: str, end: str) -> str:
+    """Show a period at the precision it has: "2025-11" for a whole month, "2024" for a whole year."""
+    first, last = _DAY.fullmatch(begin), _DAY.fullmatch(end)
+    if not (first and last) or first[3] != "01":
+        return f"{begin} – {end}"
+    year, month, day = int(last[1]), int(last[2]), int(last[3])
+    if not 1 <= month <= 12 or day != calendar.monthrange(year, month)[1]:
+        return f"{begin} – {end}"
+    if first[2] == "01" and month == 12:  # whole years
+        return first[1] if first[1] == last[1] else f"{first[1]} – {last[1]}"
+    start, stop = f"{first[1]}-{first[2]}", f"{last[1]}-{last[2]}"
+    return start if start == stop else f"{start} – {stop}"
 
 
 @dataclass(frozen=True)
