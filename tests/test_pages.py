@@ -201,3 +201,13 @@ def test_concept_page(client):
     assert (LGV["certainty/assumed"], SKOS.prefLabel, Literal("assumed", lang="en")) in graph
     root = client.get("/def/", headers={"Accept": BROWSER})
     assert root.status_code == 200 and "legiongraph controlled vocabularies" in root.get_data(as_text=True)
+
+
+def test_person_page_lists_the_sources_that_mention_them(client, person):
+    _, path = person
+    page = client.get(path, headers={"Accept": BROWSER}).get_data(as_text=True)
+    sources = re.search(r'<p class="ld-sources">(.*?)</p>', page, re.S)
+    assert sources, "no list of sources on the page"
+    text = _text(sources.group(1)).replace(" .", ".")
+    assert text == "Source that mentions this resource: glavkom-2025-05-17."
+    assert 'href="/graph/source/glavkom-2025-05-17"' in sources.group(1)

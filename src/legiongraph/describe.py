@@ -177,6 +177,11 @@ class ResourceDescription:
     more: bool = False
 
     @property
+    def sources(self) -> list[str]:
+        """Return the names of the source documents' graphs that mention the resource."""
+        return [g.removeprefix("lgg:source/") for g in self.graphs if g.startswith("lgg:source/")]
+
+    @property
     def first(self) -> int:
         """Return the 1-based position of the first incoming link or statement on this page."""
         return (self.page - 1) * (self.page_size or 0) + 1
