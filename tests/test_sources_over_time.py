@@ -280,8 +280,22 @@ def test_news_article_without_publication_date_is_refused(config, tmp_path, suff
     path = _write(tmp_path / "in", f"agency-2025-11{suffix}", text)
     with pytest.raises(LoadError) as caught:
         ingest(config, [path])
-    assert "field source.type: missing field 'published': a news article needs its publication date" \
-        in str(caught.value)
+    assert ("field source.type: missing field 'published': a news article or report needs its "
+            "publication date") in str(caught.value)
+
+
+def test_report_without_publication_date_is_refused_and_with_one_ingests(config, tmp_path):
+    undated = AGENCY_REPORT.replace("  published: 2025-11-28\n", "").replace(
+        "  type: NewsArticle", "  type: Report")
+    path = _write(tmp_path / "in", "agency-2025-11.yaml", undated)
+    with pytest.raises(LoadError, match=r"source\.type: missing field 'published': a news article or report"):
+        ingest(config, [path])
+    dated = _write(tmp_path / "in", "agency-2025-11.yaml",
+                   AGENCY_REPORT.replace("  type: NewsArticle", "  type: Report"))
+    ingest(config, [dated])
+    with OxigraphStore(config.store_path) as store:
+        assert store.query("ASK { ?d a <https://schema.org/Report> ; "
+                           "<https://schema.org/datePublished> ?date }").boolean
 
 
 def test_shape_errors_in_a_record_name_file_line_and_field(config, tmp_path):

@@ -21,9 +21,9 @@ from .yamlload import LDict
 __all__ = ["DSD", "Builder", "en"]
 
 DSD = mint("dsd", "count-by-area")
-_DOC_TYPES = {"NewsArticle", "VideoObject", "SocialMediaPosting", "Legislation", "Photograph"}
+_DOC_TYPES = {"NewsArticle", "Report", "VideoObject", "SocialMediaPosting", "Legislation", "Photograph"}
 # Kinds of document that always carry a publication date: one without it cannot be placed in time.
-_DATED_TYPES = {"NewsArticle"}
+_DATED_TYPES = {"NewsArticle", "Report"}
 _QUALIFIER_WORDS = {"exactly": "", "at-least": "at least ", "more-than": "more than ",
                     "nearly": "nearly ", "approximately": "about "}
 
@@ -205,8 +205,8 @@ class Builder:
             if span is not None:
                 self.graph.add((node, *_published(span)))
         elif _DATED_TYPES & set(kinds if isinstance(kinds, list) else [kinds]):
-            self.problem(entry, "type", prefix, "missing field 'published': a news article needs "
-                         "its publication date (YYYY-MM-DD, YYYY-MM or YYYY)")
+            self.problem(entry, "type", prefix, "missing field 'published': a news article or report "
+                         "needs its publication date (YYYY-MM-DD, YYYY-MM or YYYY)")
         if entry.get("data_as_of"):
             self.graph.add((node, SCHEMA.temporalCoverage, Literal(str(entry["data_as_of"]))))
         if entry.get("url"):
