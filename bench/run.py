@@ -77,7 +77,7 @@ def _step(*args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _prepare(work: Path, size: int, progress: Progress) -> Path:
+def prepare_data_dir(work: Path, size: int, progress: Progress) -> Path:
     """Make a data folder with the article and N synthetic triples as its sources."""
     data = work / "data-dir"
     sources = data / "data" / "sources"
@@ -219,7 +219,7 @@ def bench_size(size: int, args: argparse.Namespace, queries: list[tuple[str, str
         build = json.loads(built.read_text())
     else:
         work.mkdir(parents=True, exist_ok=True)
-        _prepare(work, size, progress)
+        prepare_data_dir(work, size, progress)
         progress.step(f"{size}: building (load, reason, validate, write)")
         build = _step("build", str(data_dir), str(store_path))
         progress.step(f"{size}: raw pyoxigraph bulk_load of the same files (the build's floor)")

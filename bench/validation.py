@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -43,20 +42,14 @@ def _cpu() -> float:
 
 def prepare(size: int, work: Path) -> dict:
     """Write the data folder and the flattened graph that the engines validate."""
+    from run import prepare_data_dir
+
     from legiongraph.build import _reason
     from legiongraph.progress import QUIET
     from legiongraph.staging import Staging
-    from legiongraph.synth import synthesize
     from legiongraph.validation import store_ntriples
 
-    data = work / "data-dir"
-    sources = data / "data" / "sources"
-    if data.exists():
-        shutil.rmtree(data)
-    sources.mkdir(parents=True)
-    for res in Resources().list("sources"):
-        (sources / res.name).write_bytes(res.read_bytes())
-    synthesize(sources / f"synth-{size}.trig", size, seed=1)
+    data = prepare_data_dir(work, size, QUIET)
     staging = Staging()
     staging.load(Resources(data))
     _reason(staging, Config().reasoner, QUIET)

@@ -18,8 +18,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-__all__ = ["TABULAR_FORMATS", "Capped", "QueryResult", "serialize_result", "term_to_tsv", "with_json_note",
-           "write_capped"]
+__all__ = ["TABULAR_FORMATS", "Capped", "QueryResult", "serialize_result", "short_term", "term_to_tsv",
+           "with_json_note", "write_capped"]
 
 Kind = TypingLiteral["SELECT", "ASK", "CONSTRUCT"]
 TABULAR_FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -177,7 +177,8 @@ def _to_tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _short(term: Node | None, prefixes: Sequence[tuple[str, str]]) -> str:
+def short_term(term: Node | None, prefixes: Sequence[tuple[str, str]]) -> str:
+    """Return a term as a table shows it: a prefixed name where a prefix fits, else as text."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
@@ -193,7 +194,7 @@ def _to_table(result: QueryResult, prefixes: dict[str, str]) -> str:
         return ("yes" if result.boolean else "no") + "\n"
     # Longest namespace first so that lgid: wins over a shorter prefix of it.
     ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-    cells = [[_short(v, ordered) for v in row] for row in result.rows]
+    cells = [[short_term(v, ordered) for v in row] for row in result.rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
     def fmt(values: Sequence[str]) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rdflib import URIRef
 from rdflib.term import Node
 
-from .results import QueryResult
+from .results import QueryResult, short_term
 
 __all__ = ["ELLIPSIS", "fit_widths", "plural", "render_table"]
 
@@ -23,15 +22,8 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def _short(term: Node | None, prefixes: Sequence[tuple[str, str]]) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        for prefix, ns in prefixes:
-            if term.startswith(ns) and len(term) > len(ns):
-                return f"{prefix}:{term[len(ns):]}"
-        return f"<{term}>"
     # A line break inside a cell would break the table's rows apart.
-    return " ".join(str(term).split())
+    return " ".join(short_term(term, prefixes).split())
 
 
 def fit_widths(natural: Sequence[int], headers: Sequence[int], width: int | None) -> list[int]:
