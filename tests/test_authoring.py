@@ -123,3 +123,10 @@ def test_a_made_up_later_count_shows_in_the_figure_queries(dataset, existing):
     assert totals("figure-over-time") == [("2025-05-02", 81), ("2025-05-02", 83), ("2025-06-16", 96)]
     assert totals("latest-figure-per-claimant") == [("2025-06-16", 96)]
     assert totals("disagreeing-figures") == [("2025-05-02", 81), ("2025-05-02", 83)]
+
+
+@pytest.mark.parametrize(("written", "kept"), [("18 months", "P1Y6M"), ("P12M", "P1Y"), ("10 years", "P10Y")])
+def test_a_sentence_in_months_is_written_as_the_store_keeps_it(written, kept):
+    from legiongraph.authoring.values import parse_duration
+
+    assert parse_duration(written) == kept

@@ -107,9 +107,11 @@ def test_non_canonical_value_the_store_would_rewrite_is_refused_naming_the_form_
         compile_rdf(path, path.read_bytes(), URIRef("https://w3id.org/legiongraph/graph/source/non-canonical"))
 
 
-def test_decimal_shorthand_with_trailing_zeros_is_accepted(tmp_path: Path) -> None:
-    # Turtle's 2200.00 is the only shorthand for a decimal; the store gives back the same value.
-    assert check(Config(), [_source(tmp_path, "decimal.ttl", '2200.00, -5.0, "1.50"^^xsd:decimal')]).conforms
+def test_decimal_shorthand_with_trailing_zeros_is_refused_naming_the_form_to_write(tmp_path: Path) -> None:
+    path = _source(tmp_path, "decimal.ttl", "2200.00")
+    with pytest.raises(LoadError, match=r'"2200.00"\^\^xsd:decimal is refused: the store keeps it as "2200".*'
+                                        r'write "2200"\^\^xsd:decimal instead'):
+        check(Config(), [path])
 
 
 def test_ill_typed_value_is_kept_as_written_for_validation_to_report(tmp_path: Path) -> None:

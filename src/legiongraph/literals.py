@@ -10,9 +10,9 @@ file, the line and the datatype to write instead.
 The store also keeps numbers, booleans, dates and durations as values, so a valid but non-canonical
 lexical form comes back canonical (``"007"^^xsd:integer`` as ``"7"``, ``"1"^^xsd:boolean`` as
 ``"true"``, ``"P12M"`` as ``"P1Y"``). Such a literal is an error too, naming the form to write. An
-ill-typed form (``"abc"^^xsd:integer``) is kept as written, and validation reports it. One rewrite is
-let through: trailing zeros of a decimal's fraction (``2200.00`` comes back as ``"2200"``), because
-Turtle's decimal shorthand cannot be written without a fraction digit; the value is the same.
+ill-typed form (``"abc"^^xsd:integer``) is kept as written, and validation reports it. That includes
+Turtle's decimal shorthand with trailing zeros (``2200.00`` comes back as ``"2200"^^xsd:decimal``):
+the message names the form to write.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ _CANONICAL = {
         "double", "float", "duration", "yearMonthDuration", "dayTimeDuration", "gMonth", "gDay",
         "gMonthDay")},
 }
-_DECIMAL = _XSD + "decimal"
 _SUBJECT, _PREDICATE = ox.NamedNode("urn:x-legiongraph:s"), ox.NamedNode("urn:x-legiongraph:p")
 
 
@@ -66,11 +65,6 @@ def canonical_form(lexical: str, datatype: str) -> str:
     scratch.add(ox.Quad(_SUBJECT, _PREDICATE, ox.Literal(lexical, datatype=ox.NamedNode(datatype))))
     (quad,) = scratch
     return quad.object.value
-
-
-def _trimmed(decimal: str) -> str:
-    """Drop the trailing zeros of a decimal's fraction, and the point if nothing is left after it."""
-    return decimal.rstrip("0").rstrip(".") if "." in decimal else decimal
 
 
 def _not_canonical(data: bytes, location: str, lexical: str, datatype: str, canonical: str) -> LoadError:
@@ -118,7 +112,7 @@ def check_quads(quads: Iterable[ox.Quad], data: bytes, location: str) -> Iterato
             datatype = o.datatype.value
             if datatype in _CANONICAL:
                 canonical = canonical_form(o.value, datatype)
-                if canonical != o.value and not (datatype == _DECIMAL and _trimmed(o.value) == canonical):
+                if canonical != o.value:
                     raise _not_canonical(data, location, o.value, datatype, canonical)
             elif derived and datatype in REWRITTEN:
                 raise _refuse(data, location, o.value, datatype)

@@ -7,6 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from rdflib.namespace import XSD
+
+from ..literals import canonical_form
+
 __all__ = ["QUALIFIERS", "DateSpan", "parse_admiralty", "parse_count", "parse_date_span",
            "parse_duration", "parse_qualifier", "slug_of"]
 
@@ -113,10 +117,11 @@ def parse_duration(value: object) -> str:
     """Return an xsd:duration such as 'P10Y' from 'P10Y' or '10 years'."""
     text = str(value).strip()
     if re.fullmatch(r"P(?=\d)(\d+Y)?(\d+M)?(\d+D)?", text):
-        return text
+        return canonical_form(text, str(XSD.duration))
     match = re.fullmatch(r"(\d+)\s*(year|month|day)s?", text, re.IGNORECASE)
     if match:
-        return f"P{match.group(1)}{match.group(2)[0].upper()}"
+        # in the form the store keeps, so that the data file and the store agree ("P18M" is "P1Y6M")
+        return canonical_form(f"P{match.group(1)}{match.group(2)[0].upper()}", str(XSD.duration))
     raise ValueError(f"{text!r} is not a duration (expected P10Y or '10 years')")
 
 
