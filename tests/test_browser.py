@@ -128,6 +128,16 @@ def test_result_links_read_as_labels_with_the_iri_on_hover_and_copy(page, live_s
     assert page.evaluate("navigator.clipboard.readText()") == "https://w3id.org/legiongraph/id/country/TJ"
 
 
+def test_a_label_column_beside_its_labelled_links_is_not_shown_twice(page, live_server: str) -> None:
+    page.goto(live_server + "/#pow-by-country")
+    page.wait_for_selector(".tabPanel.active .yasr table tbody a.iri.lg-labelled")
+    page.wait_for_selector(".tabPanel.active .yasr table th.lg-dup-label", state="attached")
+    headers = page.locator(".tabPanel.active .yasr table thead th:visible").all_inner_texts()
+    assert [h.strip() for h in headers if h.strip()] == ["country", "prisoners"]
+    row = page.locator(".tabPanel.active .yasr table tbody tr", has_text="Tajikistan").first
+    assert row.inner_text().count("Tajikistan") == 1
+
+
 def test_only_http_iris_in_results_become_links(page, live_server: str) -> None:
     page.goto(live_server + "/")
     page.wait_for_selector("body[data-yasgui-ready]")

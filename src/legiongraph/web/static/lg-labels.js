@@ -96,6 +96,29 @@
     }).catch(function () { /* the IRIs stay as they are */ });
   }
 
+  /** Hide a ?xLabel column beside a ?x column whose links already show their labels (WDQS's
+      naming convention): the same names twice side by side read as noise. Downloads keep both. */
+  function hideLabelColumns(root) {
+    root.querySelectorAll(".yasr table").forEach(function (table) {
+      var heads = Array.prototype.slice.call(table.querySelectorAll("thead tr:first-child th"));
+      var names = heads.map(function (th) { return th.textContent.trim(); });
+      names.forEach(function (name, index) {
+        var base = names.indexOf(name.replace(/Label$/, ""));
+        if (!/.Label$/.test(name) || base < 0) return;
+        var cell = function (row) { return row.children[base]; };
+        var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+        var labelled = rows.some(function (row) {
+          return cell(row) && cell(row).querySelector("a.lg-labelled");
+        });
+        if (!labelled) return;
+        heads[index].classList.add("lg-dup-label");
+        rows.forEach(function (row) {
+          if (row.children[index]) row.children[index].classList.add("lg-dup-label");
+        });
+      });
+    });
+  }
+
   /** Watch a YASGUI element and relabel each table it draws. */
   function watch(root, config) {
     var pending = null;
@@ -103,7 +126,10 @@
       if (pending) return;
       pending = global.setTimeout(function () {
         pending = null;
-        relabel(root, config).then(function () { root.setAttribute("data-lg-labelled", "true"); });
+        relabel(root, config).then(function () {
+          hideLabelColumns(root);
+          root.setAttribute("data-lg-labelled", "true");
+        });
       }, 30);
     });
     observer.observe(root, { childList: true, subtree: true });
