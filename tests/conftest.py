@@ -44,6 +44,15 @@ def oxigraph_store(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="session")
+def article_store(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The article's built Oxigraph store, closed: tests that write copy it first."""
+    path = tmp_path_factory.mktemp("article") / "store"
+    with OxigraphStore(path, read_only=False) as writer:
+        writer.replace_all(dataset)
+    return path
+
+
+@pytest.fixture(scope="session")
 def memory_store(dataset: Dataset) -> MemoryStore:
     store = MemoryStore()
     store.replace_all(dataset)

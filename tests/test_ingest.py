@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from legiongraph import Config, OxigraphStore
@@ -110,15 +110,6 @@ def _dump(store_path: Path) -> list[bytes]:
 
 def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def article_store(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The article's built store, closed, to be copied by each test."""
-    path = tmp_path_factory.mktemp("ingest") / "store"
-    with OxigraphStore(path, read_only=False) as writer:
-        writer.replace_all(dataset)
-    return path
 
 
 @pytest.fixture

@@ -84,15 +84,6 @@ statistics:
 """
 
 
-@pytest.fixture(scope="module")
-def article_store(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The article's built store, closed, to be copied by each test."""
-    path = tmp_path_factory.mktemp("sources") / "store"
-    with OxigraphStore(path, read_only=False) as writer:
-        writer.replace_all(dataset)
-    return path
-
-
 @pytest.fixture
 def config(article_store: Path, tmp_path: Path) -> Config:
     shutil.copytree(article_store, tmp_path / "store")
