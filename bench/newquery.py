@@ -1,7 +1,7 @@
 """What a query text never seen before costs over the same text seen before (issue 18).
 
 For each named query that runs locally (the federated ones need a SERVICE allow-list), times the
-whole answer path of a query worker (:func:`legiongraph.service.answer`: the gate, the engine, the
+whole answer path of a query worker (:func:`legiongraph.query.service.answer`: the gate, the engine, the
 serialisation) for the query as written, once warm (seen), and with a fresh comment appended each
 time (never seen: no cache can help), and reports the medians of each and of their difference.
 
@@ -19,8 +19,8 @@ from pathlib import Path
 
 from legiongraph import Resources, list_queries
 from legiongraph.formats import GRAPH_FORMATS, RESULT_FORMATS, by_name
-from legiongraph.service import answer, request_for
-from legiongraph.sparqlgate import _parsed
+from legiongraph.query.service import answer, request_for
+from legiongraph.query.sparqlgate import _parsed
 from legiongraph.stores.oxigraph import OxigraphStore
 
 

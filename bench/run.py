@@ -1,12 +1,12 @@
 """Benchmark legiongraph at several sizes; write bench/results/results.{json,md} and print ratios.
 
-For each size N (triples of synthetic data, ``legiongraph.synth``) it
+For each size N (triples of synthetic data, ``legiongraph.authoring.synth``) it
 
 1. builds the store from Turtle/TriG in a fresh process: load, reason, validate, write, peak memory;
 2. serves it with ``legiongraph serve`` (waitress and query worker processes) on a loopback port and
    times every named competency query over HTTP (p50/p95 over repeated runs), and the server's memory;
 3. times the same queries in this process on the raw pyoxigraph store the endpoint serves from;
-4. adds one new ~100-triple source with ``legiongraph.ingest`` (validation and reasoning included);
+4. adds one new ~100-triple source with ``legiongraph.pipeline.ingest`` (validation and reasoning included);
 5. serves the same quads (asserted and inferred) with rdflib-endpoint and times the same queries,
    each capped;
 6. serves the same store directory with Oxigraph's own Rust server (``oxigraph serve-read-only``,
@@ -48,11 +48,11 @@ from servers import (
     wait_until_up,
 )
 
+from legiongraph.authoring.synth import synthesize
 from legiongraph.fsutil import atomic_write_bytes
 from legiongraph.progress import Progress
-from legiongraph.queries import list_queries
+from legiongraph.query.queries import list_queries
 from legiongraph.resources import Resources
-from legiongraph.synth import synthesize
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -141,7 +141,7 @@ def _time_raw(store_path: Path, queries: list[tuple[str, str]], repeats: int, bu
 
 def _time_gate(queries: list[tuple[str, str]]) -> dict:
     """Time the endpoint's query gate (rdflib's SPARQL parser) alone, which every request pays."""
-    from legiongraph.sparqlgate import inspect_query
+    from legiongraph.query.sparqlgate import inspect_query
 
     # the uncached parse: workers remember recent verdicts, so this is what a new query costs
     inspect_query = getattr(inspect_query, "__wrapped__", inspect_query)

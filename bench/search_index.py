@@ -15,7 +15,7 @@ import statistics
 import time
 
 from legiongraph.config import load_config
-from legiongraph.search import build_index
+from legiongraph.publish.search import build_index
 from legiongraph.stores import open_store
 
 

@@ -6,7 +6,7 @@ for load (parsing into the working store), reason, validate and write, the tripl
 peak resident memory.
 
 ``python bench/steps.py ingest DATA_DIR STORE FILE`` adds one source file to that built store with
-``legiongraph.ingest`` and prints the same kind of object.
+``legiongraph.pipeline.ingest`` and prints the same kind of object.
 
 ``python bench/steps.py rawload DATA_DIR STORE`` is the floor the build is compared with: pyoxigraph's
 own ``bulk_load`` of the same files (ontology, reference data, sources) into a new store, with no
@@ -21,9 +21,9 @@ import sys
 import time
 from pathlib import Path
 
-from legiongraph.build import build as build_store
 from legiongraph.config import Config
 from legiongraph.iris import GRAPH_INFERRED
+from legiongraph.pipeline.build import build as build_store
 
 
 def _peak_mb() -> float:
@@ -31,7 +31,7 @@ def _peak_mb() -> float:
 
 
 def build(data_dir: Path, store_path: Path) -> dict:
-    """Build the store with legiongraph.build.build, which times its own steps."""
+    """Build the store with legiongraph.pipeline.build.build, which times its own steps."""
     config = Config(store_path=store_path, data_dir=data_dir)
     start = time.perf_counter()
     result = build_store(config)
@@ -73,14 +73,14 @@ def rawload(data_dir: Path, store_path: Path) -> dict:
 
 def ingest(data_dir: Path, store_path: Path, source: Path) -> dict:
     """Add one source file to a built store through legiongraph's incremental ingest."""
-    from legiongraph.ingest import ingest as run_ingest
+    from legiongraph.pipeline.ingest import ingest as run_ingest
 
     config = Config(store_path=store_path, data_dir=data_dir)
     start = time.perf_counter()
     report = run_ingest(config, [source])
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "added_inferred": report.added_inferred, "validated": report.validated,
-            "method": "legiongraph.ingest.ingest", "peak_rss_mb": _peak_mb()}
+            "method": "legiongraph.pipeline.ingest.ingest", "peak_rss_mb": _peak_mb()}
 
 
 if __name__ == "__main__":

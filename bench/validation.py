@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from legiongraph.build import load_shapes
 from legiongraph.config import Config
+from legiongraph.pipeline.build import load_shapes
 from legiongraph.resources import Resources
 
 
@@ -44,10 +44,10 @@ def prepare(size: int, work: Path) -> dict:
     """Write the data folder and the flattened graph that the engines validate."""
     from run import prepare_data_dir
 
-    from legiongraph.build import _reason
+    from legiongraph.pipeline.build import _reason
+    from legiongraph.pipeline.staging import Staging
     from legiongraph.progress import QUIET
-    from legiongraph.staging import Staging
-    from legiongraph.validation import store_ntriples
+    from legiongraph.shacl.validation import store_ntriples
 
     data = prepare_data_dir(work, size, QUIET)
     staging = Staging()
@@ -64,7 +64,7 @@ def engine(name: str, work: Path) -> dict:
     path = work / "flat.nt"
     start, cpu_start = time.perf_counter(), _cpu()
     if name == "shacl":
-        from legiongraph.validation import validate_store
+        from legiongraph.shacl.validation import validate_store
 
         store = ox.Store()
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:x:flat"))
@@ -74,7 +74,7 @@ def engine(name: str, work: Path) -> dict:
     elif name == "pyshacl":
         from rdflib import Graph
 
-        from legiongraph.validation import validate
+        from legiongraph.shacl.validation import validate
 
         data = Graph().parse(path, format="nt")
         loaded, cpu_loaded = time.perf_counter(), _cpu()

@@ -11,7 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from legiongraph.iris import LG
-from legiongraph.queries import list_queries
+from legiongraph.query.queries import list_queries
 from legiongraph.resources import Resources
 
 

@@ -9,9 +9,9 @@ import pytest
 from rdflib import Dataset
 
 from legiongraph import Config, MemoryStore, OxigraphStore, Resources
-from legiongraph.build import compile_dataset
+from legiongraph.pipeline.build import compile_dataset
+from legiongraph.shacl.validation import ValidationReport
 from legiongraph.stores import SparqlStore
-from legiongraph.validation import ValidationReport
 from oxigraph_server import OxigraphServer, running_oxigraph_server
 from virtuoso import Virtuoso, require_virtuoso, running_virtuoso
 
@@ -128,7 +128,7 @@ def client(app):
 def live_server(served_config: Config):
     """Serve the app as `legiongraph serve` does (waitress, query worker processes) on a free
     loopback port; yield its base URL."""
-    from legiongraph.executor import ProcessExecutor
+    from legiongraph.query.executor import ProcessExecutor
     from legiongraph.web import create_app
     from serving import serve_in_thread
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from legiongraph import OxigraphStore
-from legiongraph.archive import verify_archive
-from legiongraph.canonical import canonical_nquads, quads_of, sha256_hex
 from legiongraph.cli import main
 from legiongraph.errors import LoadError
+from legiongraph.publish.archive import verify_archive
+from legiongraph.publish.canonical import canonical_nquads, quads_of, sha256_hex
 from test_queries import GOLDEN, QUERIES, render
 
 

@@ -188,7 +188,7 @@ def _roc_validate(crate_dir: Path, port: int) -> list[tuple[str, str, str]]:
 def test_roc_validator_finds_no_failure_when_creator_and_publisher_have_ror_iris(bag, context_server,
                                                                                   tmp_path):
     pytest.importorskip("rocrate_validator", reason="roc-validator is not installed")
-    from legiongraph.archivedesc import Publication
+    from legiongraph.publish.archivedesc import Publication
 
     crate = json.loads((bag / "data" / "ro-crate-metadata.json").read_text(encoding="utf-8"))
     assert crate["@context"] == CONTEXT  # the profile used is the version the crate declares
@@ -217,9 +217,9 @@ def test_config_refuses_a_creator_iri_that_is_no_http_or_mailto_iri():
 
 def test_archive_names_the_configured_publisher_in_description_crate_and_readme(tmp_path, oxigraph_store):
     from legiongraph import Resources
-    from legiongraph.archive import make_archive
-    from legiongraph.archivedesc import Publication
     from legiongraph.config import Config
+    from legiongraph.publish.archive import make_archive
+    from legiongraph.publish.archivedesc import Publication
 
     config = Config(publisher_name="Example Archive", publisher_iri="https://ror.org/000000002",
                     contact_url="mailto:data@example.org")

@@ -11,10 +11,10 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from legiongraph import MemoryStore
 from legiongraph.authoring import compile_source, schema
-from legiongraph.build import union
 from legiongraph.errors import LoadError
 from legiongraph.iris import ID, SCHEMA, is_person_iri, source_graph
-from legiongraph.queries import list_queries
+from legiongraph.pipeline.build import union
+from legiongraph.query.queries import list_queries
 from legiongraph.resources import Resources
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -9,13 +9,13 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from legiongraph import Config
-from legiongraph.build import build, check, load_shapes
 from legiongraph.errors import ConfigError, LoadError
 from legiongraph.linking import GRAPH_LINKS
 from legiongraph.linking.apply import apply_review
 from legiongraph.linking.review import Row
+from legiongraph.pipeline.build import build, check, load_shapes
+from legiongraph.shacl.validation import ValidationReport
 from legiongraph.stores.oxigraph import OxigraphStore
-from legiongraph.validation import ValidationReport
 
 PLACE_BY_LABEL = """
 PREFIX schema: <https://schema.org/>
@@ -69,8 +69,8 @@ def test_rebuild_keeps_the_reviewed_links_graph(tmp_path: Path, resources) -> No
 
 
 def test_rebuild_keeps_the_activity_log(tmp_path: Path) -> None:
-    from legiongraph.activitylog import GRAPH_LOG, read_log
-    from legiongraph.ingest import ingest
+    from legiongraph.pipeline.activitylog import GRAPH_LOG, read_log
+    from legiongraph.pipeline.ingest import ingest
 
     config = Config(store_path=tmp_path / "store", data_dir=tmp_path / "data", analyst="Test Analyst")
     build(config)

@@ -36,7 +36,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "store"
-    subprocess.run([sys.executable, "-m", "legiongraph.cli", "--store-path", str(path), "build"],
+    subprocess.run([sys.executable, "-m", "legiongraph", "--store-path", str(path), "build"],
                    check=True, capture_output=True)
     return path
 
@@ -206,8 +206,8 @@ def test_table_fits_the_terminal_width_and_wide_shows_whole_values(capsys, built
 def test_render_table_cuts_long_cells_but_never_headers():
     from rdflib import Literal
 
-    from legiongraph.results import QueryResult
-    from legiongraph.texttable import render_table
+    from legiongraph.query.texttable import render_table
+    from legiongraph.stores.results import QueryResult
 
     result = QueryResult("SELECT", ["certainty", "label"],
                          [(Literal("probable"), Literal("x" * 100)), (Literal("certain"), Literal("y"))])
@@ -221,7 +221,7 @@ def test_render_table_cuts_long_cells_but_never_headers():
 
 
 def test_plural_says_1_source_and_2_sources():
-    from legiongraph.texttable import plural
+    from legiongraph.query.texttable import plural
 
     assert plural(1, "source") == "1 source"
     assert plural(2, "source") == "2 sources"
@@ -290,7 +290,7 @@ def test_serve_on_a_busy_port_prints_one_line_and_exits_2(built):
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        done = subprocess.run([sys.executable, "-m", "legiongraph.cli", "--store-path", str(built),
+        done = subprocess.run([sys.executable, "-m", "legiongraph", "--store-path", str(built),
                                "serve", "--port", str(port)], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"legiongraph: port {port} is in use; choose another with --port\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from legiongraph.export import store_quads
+from legiongraph.publish.export import store_quads
 
 FIXTURES = Path(__file__).parent / "fixtures" / "datacube"
 CONSTRAINTS = sorted(p.stem for p in FIXTURES.glob("ic-*.rq"))

@@ -6,10 +6,10 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from legiongraph.describe import date_span, describe_resource, resource_graph
-from legiongraph.display import curie, local_path, valid_iri
 from legiongraph.iris import BASE, ID, LG, LGV, ORG, SCHEMA
-from legiongraph.ontology_doc import ONTOLOGY_IRI, describe_ontology, ontology_graph
+from legiongraph.publish.describe import date_span, describe_resource, resource_graph
+from legiongraph.publish.display import curie, local_path, valid_iri
+from legiongraph.publish.ontology_doc import ONTOLOGY_IRI, describe_ontology, ontology_graph
 
 GLAVKOM = "Glavkom: Putin's International Legion (17 May 2025)"
 

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from legiongraph.errors import QueryTimeout
-from legiongraph.executor import InlineExecutor, ProcessExecutor
 from legiongraph.formats import RESULT_FORMATS
-from legiongraph.service import prepare
+from legiongraph.query.executor import InlineExecutor, ProcessExecutor
+from legiongraph.query.service import prepare
 
 JSON = RESULT_FORMATS[0]
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -8,16 +8,18 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Literal, URIRef
 
-from legiongraph.canonical import (
+from legiongraph.cli import main
+from legiongraph.errors import ConfigError, LegiongraphError
+from legiongraph.iris import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_REFERENCE, source_graph
+from legiongraph.parsing import parse_quads
+from legiongraph.publish.canonical import (
     canonical_nquads,
     canonicalize,
     pyld_canonical_nquads,
     quads_of,
     sha256_hex,
 )
-from legiongraph.cli import main
-from legiongraph.errors import ConfigError, LegiongraphError
-from legiongraph.export import (
+from legiongraph.publish.export import (
     DEFAULT_KINDS,
     EXPORT_FORMATS,
     JSONLD_CONTEXT,
@@ -27,8 +29,6 @@ from legiongraph.export import (
     serialize,
     store_quads,
 )
-from legiongraph.iris import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_REFERENCE, source_graph
-from legiongraph.loading import parse_quads
 
 SOURCE = source_graph("glavkom-2025-05-17")
 # JSON-LD compaction takes seconds on the whole graph: the heavy tests use the source graph.
@@ -229,7 +229,7 @@ def test_service_description_names_endpoint_licence_uri_space_and_vocabularies_o
     from rdflib import Graph, URIRef
     from rdflib.namespace import DCTERMS, VOID
 
-    from legiongraph.export import DOWNLOAD_FILES
+    from legiongraph.publish.export import DOWNLOAD_FILES
 
     sd = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).data, format="turtle")
     dataset = URIRef("https://w3id.org/legiongraph/dataset")

@@ -22,13 +22,13 @@ from pathlib import Path
 import pytest
 
 from legiongraph import Config, OxigraphStore
-from legiongraph.build import load_shapes
 from legiongraph.errors import ServiceRefused
 from legiongraph.linking import SparqlClient, apply_review, read_entities, reconcile_wikidata
-from legiongraph.queries import list_queries
+from legiongraph.pipeline.build import load_shapes
+from legiongraph.query.queries import list_queries
+from legiongraph.query.service import check_services
+from legiongraph.query.sparqlgate import inspect_query
 from legiongraph.resources import Resources
-from legiongraph.service import check_services
-from legiongraph.sparqlgate import inspect_query
 from test_queries import FEDERATED, GOLDEN, LOCAL, render
 
 WIKIDATA = "https://query.wikidata.org/sparql"

@@ -17,9 +17,10 @@ from rdflib import Dataset, Literal, URIRef
 
 from legiongraph.errors import LoadError
 from legiongraph.fsutil import TMP_PREFIX, atomic_write_bytes
-from legiongraph.loading import load_files, parse_into
+from legiongraph.parsing import parse_into
+from legiongraph.pipeline.loading import load_files
+from legiongraph.shacl.validation import validate
 from legiongraph.stores import OxigraphStore
-from legiongraph.validation import validate
 
 BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [

@@ -6,9 +6,9 @@ from __future__ import annotations
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
-from legiongraph.build import load_shapes
 from legiongraph.linking.gazetteer import GEO, GRAPH_GAZETTEER, gazetteer_graph, match_places
-from legiongraph.validation import validate
+from legiongraph.pipeline.build import load_shapes
+from legiongraph.shacl.validation import validate
 
 PLACE = "https://w3id.org/legiongraph/id/place/"
 

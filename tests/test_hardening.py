@@ -27,12 +27,12 @@ from legiongraph.errors import (
     StoreError,
     http_status_for,
 )
-from legiongraph.executor import ProcessExecutor, _worker_main
 from legiongraph.formats import RESULT_FORMATS
-from legiongraph.ratelimit import ClientLimiter, client_key
-from legiongraph.seccomp import _SECCOMP_ARCH, FilterUnavailable, _program
-from legiongraph.service import prepare, request_for
-from legiongraph.sparqlgate import inspect_query
+from legiongraph.query.executor import ProcessExecutor, _worker_main
+from legiongraph.query.ratelimit import ClientLimiter, client_key
+from legiongraph.query.seccomp import _SECCOMP_ARCH, FilterUnavailable, _program
+from legiongraph.query.service import prepare, request_for
+from legiongraph.query.sparqlgate import inspect_query
 from legiongraph.web import create_app
 from loopback import Listener, request
 from test_federation import linked_store  # noqa: F401 - a fixture
@@ -156,7 +156,7 @@ def test_the_socket_filter_denies_ip_sockets_foreign_abis_x32_and_io_uring(machi
 
 
 def _filtered_child(conn) -> None:
-    from legiongraph.seccomp import deny_ip_sockets
+    from legiongraph.query.seccomp import deny_ip_sockets
 
     deny_ip_sockets()
     results = {}
@@ -190,14 +190,14 @@ def test_the_kernel_refuses_ip_sockets_and_io_uring_once_the_filter_is_on():
 
 def test_a_worker_that_cannot_install_the_filter_refuses_to_start_and_logs_it(
         served_config, monkeypatch, caplog):
-    import legiongraph.executor as executor_module
+    import legiongraph.query.executor as executor_module
 
     def unavailable(ip_sockets: bool = False) -> None:
         raise FilterUnavailable("seccomp(SET_MODE_FILTER) failed: EINVAL")
 
     monkeypatch.setattr(executor_module, "deny_ip_sockets", unavailable)
     parent, child = multiprocessing.Pipe()
-    with caplog.at_level(logging.ERROR, logger="legiongraph.executor"):
+    with caplog.at_level(logging.ERROR, logger="legiongraph.query.executor"):
         _worker_main(served_config, child)  # returns at once: it never serves
     status, error = parent.recv()
     message = ("the query worker refuses to start: the kernel socket filter could not be installed "
@@ -370,8 +370,8 @@ def test_request_for_is_unparsed_until_the_worker():
 def test_the_relay_gives_the_federated_query_its_golden_answer(linked_store, wikidata_standin):  # noqa: F811
     """The VALUES block the relay puts in a SERVICE clause's place answers as Oxigraph's own
     SERVICE client did: the federated named query still matches its golden file."""
-    from legiongraph.servicerelay import fetch_service, rewrite_services
-    from legiongraph.sparqlgate import PREDECLARED
+    from legiongraph.query.servicerelay import fetch_service, rewrite_services
+    from legiongraph.query.sparqlgate import PREDECLARED
     from test_federation import WIKIDATA
     from test_queries import FEDERATED, GOLDEN, render
 

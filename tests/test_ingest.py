@@ -1,7 +1,7 @@
 """Adding, replacing and retracting sources in a built store: `legiongraph ingest`, `sources`, `retract`.
 
 Every test starts from a fresh Oxigraph copy of the article's built store. The incremental work is
-checked against the full pipeline (:func:`legiongraph.build.compile_dataset`): the same inferred
+checked against the full pipeline (:func:`legiongraph.pipeline.build.compile_dataset`): the same inferred
 graph after an ingest, the same violations for sources that do not conform.
 """
 
@@ -18,14 +18,14 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from legiongraph import Config, OxigraphStore
-from legiongraph.activitylog import GRAPH_LOG
-from legiongraph.build import compile_dataset
 from legiongraph.cli import main
 from legiongraph.errors import LoadError, ResourceNotFound, StoreError, ValidationFailed
-from legiongraph.ingest import ingest, list_sources, retract
 from legiongraph.iris import GRAPH_INFERRED, ID, LG, ORG, SCHEMA, source_graph
-from legiongraph.names import name_key, probable_duplicates, similarity
-from legiongraph.privacy import PROFILE_GRAPH
+from legiongraph.linking.duplicates import name_key, probable_duplicates, similarity
+from legiongraph.pipeline.activitylog import GRAPH_LOG
+from legiongraph.pipeline.build import compile_dataset
+from legiongraph.pipeline.ingest import ingest, list_sources, retract
+from legiongraph.pipeline.privacy import PROFILE_GRAPH
 from legiongraph.stores import MemoryStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"

@@ -4,6 +4,7 @@ the local stand-in of the Wikidata Query Service (tests/fixtures/wikidata/standi
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import threading
 from dataclasses import replace
@@ -16,7 +17,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from legiongraph import OxigraphStore
-from legiongraph.build import load_shapes
 from legiongraph.cli import main
 from legiongraph.errors import LoadError, QueryError, ValidationFailed
 from legiongraph.linking import (
@@ -35,8 +35,9 @@ from legiongraph.linking import (
 )
 from legiongraph.linking.apply import P625, WKT_LITERAL
 from legiongraph.linking.names import base_forms, similarity, skeleton, variants
+from legiongraph.pipeline.build import load_shapes
+from legiongraph.publish.servicedesc import graph_statistics, service_description
 from legiongraph.resources import Resources
-from legiongraph.servicedesc import graph_statistics, service_description
 
 ID = "https://w3id.org/legiongraph/id/"
 WD = "http://www.wikidata.org/entity/"
@@ -515,9 +516,11 @@ def test_readme_worked_example_runs_offline_against_the_standin(tmp_path):
     import sys
 
     script = Path(__file__).resolve().parent.parent / "scripts" / "link_standin_demo.py"
+    # The docs show tables at their natural width, as in a pipe without $COLUMNS.
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     done = subprocess.run([sys.executable, str(script), "--workdir", str(tmp_path / "demo"),
                            "--port", str(_free_port())], capture_output=True, text=True, timeout=600,
-                          check=False)
+                          check=False, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert re.search(r"^Reconciled \d+ entities against wikidata: \d+ proposals? to review", out, re.M)

@@ -4,7 +4,7 @@ import pytest
 
 from legiongraph.errors import LoadError, ResourceNotFound
 from legiongraph.iris import GRAPH_ONTOLOGY, GRAPH_REFERENCE, source_graph
-from legiongraph.loading import load_dataset, load_files
+from legiongraph.pipeline.loading import load_dataset, load_files
 from legiongraph.resources import Resources
 
 GOOD_SOURCE = """\

@@ -10,12 +10,12 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from legiongraph.formats import GRAPH_FORMATS, RESULT_FORMATS, by_name
-from legiongraph.queries import list_queries
+from legiongraph.query.queries import list_queries
+from legiongraph.query.service import answer as answer_request
+from legiongraph.query.service import prepare
+from legiongraph.query.sparqlgate import inspect_query
 from legiongraph.resources import Resources
-from legiongraph.results import serialize_result
-from legiongraph.service import answer as answer_request
-from legiongraph.service import prepare
-from legiongraph.sparqlgate import inspect_query
+from legiongraph.stores.results import serialize_result
 
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 JSON = by_name("json", RESULT_FORMATS)

@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, Namespace
 
 from conftest import SHARED
 from legiongraph.iris import LG, SCHEMA, is_person_iri, source_graph
-from legiongraph.loading import format_for, parse_graph
+from legiongraph.parsing import format_for, parse_graph
 
 VANN = Namespace("http://purl.org/vocab/vann/")
 ONTOLOGY = URIRef("https://w3id.org/legiongraph/ontology")

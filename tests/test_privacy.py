@@ -12,7 +12,7 @@ from rdflib.namespace import RDFS, SKOS
 from legiongraph import Config, MemoryStore, OxigraphStore
 from legiongraph.errors import ConfigError
 from legiongraph.iris import ID, LG, SCHEMA, mint_public_person
-from legiongraph.privacy import is_public, protected_persons, public_view
+from legiongraph.pipeline.privacy import is_public, protected_persons, public_view
 from legiongraph.web import create_app
 
 POW = """SELECT ?c (SUM(?v) AS ?n) WHERE {
@@ -184,7 +184,7 @@ def test_labels_about_combatants_are_regenerated_from_types_dates_and_places(pub
 
 def test_serve_public_refuses_a_full_store_that_carries_the_public_marker(tmp_path, dataset, capsys):
     from legiongraph.cli import main
-    from legiongraph.privacy import mark_public
+    from legiongraph.pipeline.privacy import mark_public
 
     forged = Dataset()
     for quad in dataset.quads((None, None, None, None)):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from legiongraph.queries import list_queries, parse_named_query
+from legiongraph.query.queries import list_queries, parse_named_query
 from legiongraph.resources import Resources
-from legiongraph.results import serialize_result
+from legiongraph.stores.results import serialize_result
 from virtuoso import GOLDEN_DEVIATIONS
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -10,13 +10,14 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from legiongraph import Config
+from legiongraph.authoring.synth import synthesize
 from legiongraph.errors import ConfigError, ReasoningError, exit_code_for, http_status_for
 from legiongraph.iris import BASE, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, LG, ORG, SCHEMA
-from legiongraph.loading import format_for, load_dataset, parse_graph
 from legiongraph.oxterms import to_ox
+from legiongraph.parsing import format_for, parse_graph
+from legiongraph.pipeline.loading import load_dataset
 from legiongraph.reasoning import add_inferred, infer
-from legiongraph.rules import INFERRED, reason_store
-from legiongraph.synth import synthesize
+from legiongraph.reasoning.rules import INFERRED, reason_store
 
 SYNTH_TRIPLES = 2000
 FAST = ("rules", "reasonable")

@@ -4,7 +4,7 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from legiongraph.iris import GRAPH_INFERRED, GRAPH_ONTOLOGY, LG, ORG, SCHEMA, SEM
-from legiongraph.loading import format_for, parse_graph
+from legiongraph.parsing import format_for, parse_graph
 from legiongraph.reasoning import add_inferred, infer
 
 EX = Namespace("https://w3id.org/legiongraph/id/")

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from legiongraph.results import QueryResult, serialize_result
+from legiongraph.stores.results import QueryResult, serialize_result
 
 RESULT = QueryResult(
     "SELECT",

@@ -16,10 +16,10 @@ from rdflib import URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from legiongraph import OxigraphStore
-from legiongraph.canonical import canonical_nquads, canonicalize, pyld_canonical_nquads
 from legiongraph.cli import main
-from legiongraph.export import EXPORT_FORMATS, serialize, store_quads
-from legiongraph.loading import load_files
+from legiongraph.pipeline.loading import load_files
+from legiongraph.publish.canonical import canonical_nquads, canonicalize, pyld_canonical_nquads
+from legiongraph.publish.export import EXPORT_FORMATS, serialize, store_quads
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

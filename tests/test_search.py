@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from legiongraph.search import Entry, SearchIndex, build_index, fold
+from legiongraph.publish.search import Entry, SearchIndex, build_index, fold
 from legiongraph.web import create_app
 
 GERILOVICH = "https://w3id.org/legiongraph/id/person/eeevadax"

@@ -22,12 +22,12 @@ from rdflib import Dataset, Literal, URIRef
 
 from legiongraph import Config, MemoryStore, OxigraphStore
 from legiongraph.errors import OutboundRefused, QueryError, QueryTimeout
-from legiongraph.executor import InlineExecutor, ProcessExecutor
 from legiongraph.formats import RESULT_FORMATS
-from legiongraph.guard import Blocked, GuardPolicy, policy_for, scope
-from legiongraph.results import QueryResult
-from legiongraph.service import SparqlRequest
-from legiongraph.sparqlgate import inspect_query
+from legiongraph.query.executor import InlineExecutor, ProcessExecutor
+from legiongraph.query.guard import Blocked, GuardPolicy, policy_for, scope
+from legiongraph.query.service import SparqlRequest
+from legiongraph.query.sparqlgate import inspect_query
+from legiongraph.stores.results import QueryResult
 from legiongraph.web import create_app
 from loopback import Listener, request
 
@@ -373,7 +373,7 @@ def memory_workers(small):
 
 def _missed(text: str) -> SparqlRequest:
     """A request whose SERVICE the gate did not see at all, as a parser differential would."""
-    from legiongraph.sparqlgate import QueryInfo
+    from legiongraph.query.sparqlgate import QueryInfo
 
     return SparqlRequest(text=text, info=QueryInfo(form="SELECT"), result_format=JSON)
 

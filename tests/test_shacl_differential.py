@@ -2,7 +2,7 @@
 
 On every fixture of tests/fixtures/shapes/ (built into a data graph as tests/test_shapes.py does),
 on the built article, on synthetic data with injected violations of each kind and on literals chosen
-to split hairs, :func:`legiongraph.validation.validate_store` (what the build runs, on a pyoxigraph
+to split hairs, :func:`legiongraph.shacl.validation.validate_store` (what the build runs, on a pyoxigraph
 store) must report what pySHACL reports on the same triples: the same results (focus, path, message,
 value, source shape, severity, and as many of each) and the same ``conforms``.
 
@@ -22,14 +22,14 @@ from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from legiongraph.build import load_shapes, union
+from legiongraph.authoring.synth import synthesize
 from legiongraph.iris import GRAPH_ONTOLOGY
-from legiongraph.loading import load_dataset
 from legiongraph.oxterms import from_ox, to_ox
+from legiongraph.pipeline.build import load_shapes, union
+from legiongraph.pipeline.loading import load_dataset
 from legiongraph.reasoning import add_inferred
 from legiongraph.resources import Resources
-from legiongraph.synth import synthesize
-from legiongraph.validation import ValidationReport, validate, validate_store
+from legiongraph.shacl.validation import ValidationReport, validate, validate_store
 from test_shapes import CASES, FIXTURE_GRAPH, Case, Schema, _data_graph, _parse_fixture
 from test_shapes import schema as schema  # the module-scoped fixture, re-exported
 

@@ -35,12 +35,12 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from legiongraph.build import load_shapes
 from legiongraph.iris import GRAPH_ONTOLOGY, source_graph
-from legiongraph.loading import format_for, parse_graph
+from legiongraph.parsing import format_for, parse_graph
+from legiongraph.pipeline.build import load_shapes
 from legiongraph.reasoning import infer
 from legiongraph.resources import Resources
-from legiongraph.validation import ValidationReport, validate
+from legiongraph.shacl.validation import ValidationReport, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 LGSH = "https://w3id.org/legiongraph/shapes#"

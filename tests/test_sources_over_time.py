@@ -16,14 +16,14 @@ from rdflib import Dataset, Literal
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS
 
 from legiongraph import Config, OxigraphStore
-from legiongraph.activitylog import GRAPH_LOG, read_log
 from legiongraph.authoring import compile_source
-from legiongraph.build import union
 from legiongraph.cli import main
 from legiongraph.errors import LoadError, ValidationFailed
-from legiongraph.ingest import ingest, retract
 from legiongraph.iris import ID, LGV, SCHEMA, is_person_iri, mint, source_graph
-from legiongraph.queries import list_queries
+from legiongraph.pipeline.activitylog import GRAPH_LOG, read_log
+from legiongraph.pipeline.build import union
+from legiongraph.pipeline.ingest import ingest, retract
+from legiongraph.query.queries import list_queries
 from legiongraph.resources import Resources
 
 ARTICLE = source_graph("glavkom-2025-05-17")
@@ -401,7 +401,7 @@ def test_sources_mentions_and_log_commands_list_every_step(config, tmp_path, cap
 
 def test_the_activity_log_is_exported_with_the_other_graphs(config, tmp_path):
     ingest(config, [_write(tmp_path / "in", "chq-interview-2025-11.yaml", INTERVIEW)])
-    from legiongraph.export import store_quads
+    from legiongraph.publish.export import store_quads
 
     with OxigraphStore(config.store_path) as store:
         graphs = {str(q.graph_name.value) for q in store_quads(store, None)

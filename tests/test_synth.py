@@ -7,11 +7,11 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from legiongraph.build import compile_dataset
+from legiongraph.authoring.synth import synthesize
 from legiongraph.cli import main
 from legiongraph.errors import ConfigError
 from legiongraph.iris import LG, ORG, QB, SCHEMA, SEM, is_person_iri, source_graph
-from legiongraph.synth import synthesize
+from legiongraph.pipeline.build import compile_dataset
 
 N = 2000
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from legiongraph.iris import PREFIXES
-from legiongraph.queries import list_queries
+from legiongraph.query.queries import list_queries
 from legiongraph.web.context import get_resources
 
 

@@ -15,13 +15,13 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from legiongraph.build import check
+from legiongraph.authoring.sourcefile import compile_rdf
 from legiongraph.cli import main
 from legiongraph.config import Config
 from legiongraph.errors import LoadError, ShapesError, exit_code_for, http_status_for
+from legiongraph.pipeline.build import check
 from legiongraph.resources import Resources
-from legiongraph.sourcefile import compile_rdf
-from legiongraph.validation import ENGINES, validate
+from legiongraph.shacl.validation import ENGINES, validate
 
 ENGINE_NAMES = ("shacl", "pyshacl")
 PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -115,7 +115,7 @@ def test_decimal_shorthand_with_trailing_zeros_is_refused_naming_the_form_to_wri
 
 
 def test_ill_typed_value_is_kept_as_written_for_validation_to_report(tmp_path: Path) -> None:
-    from legiongraph.literals import canonical_form
+    from legiongraph.authoring.literals import canonical_form
 
     assert canonical_form("abc", "http://www.w3.org/2001/XMLSchema#integer") == "abc"
 
@@ -175,9 +175,9 @@ def test_shapes_error_keeps_its_exit_code_and_status() -> None:
 
 # --------------------------------------------------------------------------- the build's input
 def test_the_validators_file_holds_exactly_the_working_stores_triples(tmp_path: Path) -> None:
-    from legiongraph.build import _reason
+    from legiongraph.pipeline.build import _reason
+    from legiongraph.pipeline.staging import Staging
     from legiongraph.progress import QUIET
-    from legiongraph.staging import Staging
 
     staging = Staging(tmp_path / "store")
     staging.load(Resources())

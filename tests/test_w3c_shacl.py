@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from conftest import SHARED
-from legiongraph.validation import DEFAULT_VALIDATOR, ValidationReport, validate
+from legiongraph.shacl.validation import DEFAULT_VALIDATOR, ValidationReport, validate
 
 SUITE = SHARED / "w3c" / "shacl-core"
 MANIFEST = SUITE / "manifest.ttl"

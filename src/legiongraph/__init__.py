@@ -1,6 +1,5 @@
 """legiongraph: a knowledge graph of foreign citizens in Russia's armed forces, and its toolkit."""
 
-from .build import BuildResult, build, compile_dataset
 from .config import Config, load_config
 from .errors import (
     ConfigError,
@@ -11,14 +10,15 @@ from .errors import (
     StoreError,
     ValidationFailed,
 )
-from .loading import load_dataset, load_files
-from .queries import NamedQuery, list_queries, resolve_query, run_query
-from .reasoning import add_inferred, infer
+from .pipeline.build import BuildResult, build, compile_dataset
+from .pipeline.loading import load_dataset, load_files
+from .query.queries import NamedQuery, list_queries, resolve_query, run_query
+from .query.stats import Stats, compute_stats
+from .reasoning.reasoner import add_inferred, infer
 from .resources import Resources
-from .results import QueryResult, serialize_result
-from .stats import Stats, compute_stats
+from .shacl.validation import ValidationReport, Violation, validate
 from .stores import MemoryStore, OxigraphStore, Store, open_store
-from .validation import ValidationReport, Violation, validate
+from .stores.results import QueryResult, serialize_result
 
 __version__ = "0.1.0"
 

@@ -1,5 +1,5 @@
 """Allow ``python -m legiongraph``."""
 
-from .cli import main
+from .cli.main import main
 
 main()

@@ -15,11 +15,11 @@ from rdflib import Graph
 
 from ..errors import LoadError
 from ..iris import source_graph
-from ..sourcefile import SourceFile
 from .emit import Builder
 from .problems import Problems
 from .records import check_schema, compile_record, has_source_id, schema, tolerant
 from .resolve import Resolver
+from .sourcefile import SourceFile
 from .stats_csv import compile_table
 from .yamlload import LDict, load_yaml
 

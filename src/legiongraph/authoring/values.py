@@ -9,7 +9,7 @@ from datetime import date
 
 from rdflib.namespace import XSD
 
-from ..literals import canonical_form
+from .literals import canonical_form
 
 __all__ = ["QUALIFIERS", "DateSpan", "parse_admiralty", "parse_count", "parse_date_span",
            "parse_duration", "parse_qualifier", "slug_of"]

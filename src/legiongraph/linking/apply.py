@@ -22,9 +22,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from ..errors import LoadError, ValidationFailed
 from ..iris import LG, PREFIXES, mint
-from ..privacy import is_public
+from ..pipeline.privacy import is_public
+from ..shacl.validation import validate
 from ..stores.base import Store
-from ..validation import validate
 from .review import Row
 from .targets import GRAPH_LINKS, WIKIDATA, target_of
 

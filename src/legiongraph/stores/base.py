@@ -9,7 +9,7 @@ from rdflib import BNode, Dataset, URIRef
 from rdflib.term import Node
 
 from ..errors import StoreError
-from ..results import QueryResult
+from .results import QueryResult
 
 __all__ = ["Store", "Triple"]
 
@@ -70,7 +70,7 @@ class Store(ABC):
         graphs that hold blank nodes are the source graphs, which are replaced whole. Readers see
         the store before or after the whole change, never in between; on failure nothing changes.
 
-        Incremental ingest and retract (:mod:`legiongraph.ingest`) write through this method: the
+        Incremental ingest and retract (:mod:`legiongraph.pipeline.ingest`) write through this method: the
         source graph goes in ``replace``, the entailments it adds and takes away in ``add`` and
         ``remove`` for the inferred graph. This default reads the graphs named in ``remove`` and
         ``add`` and rewrites them with :meth:`replace_graphs`, so it is as atomic as that method

@@ -16,9 +16,9 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from ..errors import QueryError, StoreError
 from ..fsutil import atomic_write_bytes
-from ..loading import parse_into
-from ..results import QueryResult
+from ..parsing import parse_into
 from .base import Store, Triple, _check_patch
+from .results import QueryResult
 
 __all__ = ["MemoryStore"]
 

@@ -17,8 +17,8 @@ from ..errors import QueryError, StoreError
 from ..fsutil import atomic_replace_dir, new_sibling_dir, recover_dir
 from ..iris import PREFIXES
 from ..oxterms import from_ox, to_ox
-from ..results import Capped, QueryResult, term_to_tsv, with_json_note, write_capped
 from .base import Store, Triple, _check_patch
+from .results import Capped, QueryResult, term_to_tsv, with_json_note, write_capped
 
 __all__ = ["OxigraphStore"]
 

@@ -28,8 +28,8 @@ from rdflib.term import Node
 
 from ..config import Config
 from ..errors import ConfigError, LegiongraphError, StoreError
-from ..results import QueryResult, term_to_tsv
 from .base import Store
+from .results import QueryResult, term_to_tsv
 from .sparqlhttp import SparqlHttp, scan_query
 
 __all__ = ["REGISTRY", "SparqlStore"]

@@ -24,8 +24,8 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from ..errors import LegiongraphError, LoadError, QueryError, QueryTimeout, StoreError
-from ..loading import parse_quads
-from ..results import QueryResult
+from ..parsing import parse_quads
+from .results import QueryResult
 
 __all__ = ["QueryShape", "SparqlHttp", "parse_json_result", "parse_xml_result", "scan_query"]
 

@@ -9,8 +9,8 @@ from flask import Flask, Response, request
 
 from ..config import Config
 from ..errors import UrlTooLong
-from ..executor import Executor, InlineExecutor, ProcessExecutor
-from ..guard import policy_for
+from ..query.executor import Executor, InlineExecutor, ProcessExecutor
+from ..query.guard import policy_for
 from ..stores.base import Store
 from .context import init_app as init_context
 from .edge import EdgeMiddleware, security_headers

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from ..search import KINDS, Entry
+from ..publish.search import KINDS, Entry
 from .context import get_config
 from .search import get_index
 

@@ -7,10 +7,10 @@ import threading
 from flask import Flask, current_app, g
 
 from ..config import Config
-from ..executor import Executor
-from ..ratelimit import ClientLimiter
+from ..publish.servicedesc import GraphStats, graph_statistics
+from ..query.executor import Executor
+from ..query.ratelimit import ClientLimiter
 from ..resources import Resources
-from ..servicedesc import GraphStats, graph_statistics
 from ..stores import open_store
 from ..stores.base import Store
 from .pagecache import PageCache

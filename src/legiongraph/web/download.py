@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
-from ..canonical import sha256_hex
-from ..export import DOWNLOAD_FILES, EXPORT_FORMATS, jsonld_context, serialize, store_quads
+from ..publish.canonical import sha256_hex
+from ..publish.export import DOWNLOAD_FILES, EXPORT_FORMATS, jsonld_context, serialize, store_quads
 from .context import get_store
 
 __all__ = ["bp", "dump"]

@@ -14,9 +14,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from rdflib import URIRef
 
-from ..canonical import canonicalize, quads_of
-from ..export import EXPORT_FORMATS, serialize
 from ..formats import GRAPH_FORMATS
+from ..publish.canonical import canonicalize, quads_of
+from ..publish.export import EXPORT_FORMATS, serialize
 from . import download
 from .conneg import negotiate
 from .context import get_store

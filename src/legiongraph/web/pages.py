@@ -30,11 +30,11 @@ from flask import (
 )
 from rdflib import Graph
 
-from ..describe import describe_resource, incoming_count, resource_graph
 from ..errors import QueryTimeout, RateLimited
 from ..formats import GRAPH_FORMATS, Format, by_name, serialize_graph
 from ..iris import ID, LGV, PREFIXES
-from ..ontology_doc import ONTOLOGY_IRI, describe_ontology, ontology_graph
+from ..publish.describe import describe_resource, incoming_count, resource_graph
+from ..publish.ontology_doc import ONTOLOGY_IRI, describe_ontology, ontology_graph
 from .context import get_config, get_page_cache, get_page_limiter, get_store
 from .errors import error_response, plain_error
 from .pagecache import CachedPage, store_version

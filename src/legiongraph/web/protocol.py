@@ -18,8 +18,8 @@ from ..config import Config
 from ..errors import LegiongraphError, TooLarge, UpdateRefused
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS, Format, serialize_graph
 from ..iris import PREFIXES
-from ..service import Answer, request_for
-from ..servicedesc import service_description
+from ..publish.servicedesc import service_description
+from ..query.service import Answer, request_for
 from .conneg import negotiate, prefers_html
 from .context import get_config, get_executor, get_limiter, get_statistics
 from .errors import error_response, internal_error, plain_error

@@ -17,13 +17,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 
-from ..archivedesc import DATASET
-from ..datasetdesc import dataset_graph
-from ..describe import resource_graph
-from ..export import DOWNLOAD_FILES, EXPORT_FORMATS, serialize
 from ..formats import GRAPH_FORMATS, Format, serialize_graph
 from ..iris import BASE, PREFIXES
-from ..ontology_doc import ONTOLOGY_IRI
+from ..publish.archivedesc import DATASET
+from ..publish.datasetdesc import dataset_graph
+from ..publish.describe import resource_graph
+from ..publish.export import DOWNLOAD_FILES, EXPORT_FORMATS, serialize
+from ..publish.ontology_doc import ONTOLOGY_IRI
 from . import graphstore, pages
 from .conneg import negotiate, prefers_html
 from .context import get_statistics, get_store

@@ -1,5 +1,5 @@
 """``/search``: find a resource by any of its names (HTML or JSON), and ``/search/suggest`` for the
-header's search box. The index (:mod:`legiongraph.search`) is built once per application from
+header's search box. The index (:mod:`legiongraph.publish.search`) is built once per application from
 the served store, which is opened read-only and so cannot change under it; ``legiongraph serve``
 starts building it before the first request.
 """
@@ -12,11 +12,11 @@ from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
-from ..display import page_query
 from ..errors import LegiongraphError
-from ..queries import resolve_query
-from ..search import KINDS, Hit, SearchIndex, build_index
-from ..texttable import plural
+from ..publish.display import page_query
+from ..publish.search import KINDS, Hit, SearchIndex, build_index
+from ..query.queries import resolve_query
+from ..query.texttable import plural
 from .context import get_resources, get_store
 
 __all__ = ["bp", "get_index", "query_ui_href", "warm"]

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, send_f
 from werkzeug.exceptions import HTTPException
 
 from ..iris import BASE, PREFIXES
-from ..queries import NamedQuery, list_queries
+from ..query.queries import NamedQuery, list_queries
 from .context import get_resources
 from .errors import plain_error
 
