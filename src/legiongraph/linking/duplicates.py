@@ -41,7 +41,8 @@ _LETTERS = str.maketrans({
 })
 _APOSTROPHES = re.compile(r"[\u02bc\u2019'`]")
 _OTHER = re.compile(r"[^a-z0-9]+")
-_DOUBLED = re.compile(r"(.)\1+")
+# Doubled letters only: "unit 11" and "unit 1" are two units, not two spellings of one.
+_DOUBLED = re.compile(r"([a-z])\1+")
 
 
 def name_key(name: str) -> str:
