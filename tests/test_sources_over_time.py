@@ -6,6 +6,7 @@ reports of the Coordination Headquarters, as a new analyst would write them.
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -389,14 +390,21 @@ def test_sources_mentions_and_log_commands_list_every_step(config, tmp_path, cap
         main([*base, "log"])
     except SystemExit as exc:
         assert exc.code in (0, None)
-    out = capsys.readouterr().out.splitlines()
-    assert "ingest" in out[1] and "chq-interview-2025-11" in out[1] and "Olena" in out[1]
-    added = int(out[1].split("  ")[-1].split()[0])
-    assert "chq-interview-2025-11.yaml sha256:" in out[1]
-    assert out[1].endswith(f"{added} statements added, 0 removed")
-    assert "retraction" in out[2] and "Petro" in out[2]
-    assert out[2].endswith(f"0 statements added, {added} removed")
-    assert out[3] == "(2 activities)"
+    header, rule, *rows, count = capsys.readouterr().out.splitlines()
+    assert header.split() == ["time", "(UTC)", "action", "source", "analyst", "file", "changes"]
+    # Regression: the header was laid out for 27-character times and the rows were not aligned.
+    starts = [header.index(h) for h in ("action", "source", "analyst", "file", "changes")]
+    for row in rows:
+        assert all(row[i - 2:i] == "  " and row[i] != " " for i in starts), row
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[0][:19])
+    assert "ingest" in rows[0] and "chq-interview-2025-11" in rows[0] and "Olena" in rows[0]
+    added = int(rows[0].split("  ")[-1].split()[0])
+    assert "chq-interview-2025-11.yaml sha256:" in rows[0]
+    assert rows[0].endswith(f"{added} statements added, 0 removed")
+    assert "retraction" in rows[1] and "Petro" in rows[1]
+    assert rows[1].endswith(f"0 statements added, {added} removed")
+    assert set(rule) == {"-", " "}
+    assert count == "(2 activities)"
 
 
 def test_the_activity_log_is_exported_with_the_other_graphs(config, tmp_path):

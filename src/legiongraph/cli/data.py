@@ -13,7 +13,7 @@ from ..config import Config
 from ..iris import BASE
 from ..progress import Progress
 from ..query.queries import resolve_query
-from ..query.texttable import plural
+from ..query.texttable import plural, render_rows, table_width
 from ..resources import Resources
 from ..stores import open_store
 from .helptext import StoreCommand
@@ -155,17 +155,19 @@ def retract_cmd(config: Config, source: str, analyst: str | None) -> None:
 
 @click.command("log", cls=StoreCommand)
 @click.option("--source", default=None, help="Only the activities of this source.")
+@click.option("--wide", is_flag=True, help="Show long values whole instead of fitting the table to "
+                                           "the terminal's width.")
 @click.pass_obj
-def log_cmd(config: Config, source: str | None) -> None:
+def log_cmd(config: Config, source: str | None, wide: bool) -> None:
     """List who ingested, revised or retracted which source, when, and from which file."""
     from ..pipeline.activitylog import read_log
 
     with open_store(config) as store:
         found = [a for a in read_log(store) if source is None or a.source == source]
-    click.echo(f"{'time (UTC)':<27} {'action':<10} {'source':<32} {'analyst':<16} file  changes")
-    for activity in found:
-        click.echo(activity.text())
-    click.echo(f"({len(found)} activities)")
+    headers = ("time (UTC)", "action", "source", "analyst", "file", "changes")
+    for line in render_rows(headers, [a.cells() for a in found], table_width(wide)):
+        click.echo(line)
+    click.echo(f"({plural(len(found), 'activity', 'activities')})")
 
 
 DATA_COMMANDS = (ingest_cmd, sources_cmd, retract_cmd, log_cmd, export_cmd, archive_cmd, load_cmd)

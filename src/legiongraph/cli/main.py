@@ -7,8 +7,6 @@ Exit codes: 0 success, 1 the data does not conform, 2 a file, query or argument 
 from __future__ import annotations
 
 import errno
-import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from ..pipeline.privacy import is_public, personal_data
 from ..progress import Progress
 from ..query.queries import check_query, list_queries, resolve_query, run_query
 from ..query.stats import compute_stats, store_location
-from ..query.texttable import plural, render_table
+from ..query.texttable import plural, render_table, table_width
 from ..resources import Resources
 from ..stores import open_store
 from ..stores.results import TABULAR_FORMATS, serialize_result
@@ -34,16 +32,6 @@ __all__ = ["cli", "main"]
 #: --format values for a SELECT/ASK table and for a CONSTRUCT/DESCRIBE graph
 GRAPH_FORMATS = {"turtle": "turtle", "nt": "nt"}
 QUERY_FORMATS = (*TABULAR_FORMATS, *GRAPH_FORMATS)
-
-
-def _table_width(wide: bool) -> int | None:
-    """Return the width a table must fit: the terminal's, $COLUMNS in a pipe, or None (any)."""
-    if wide:
-        return None
-    if sys.stdout.isatty():
-        return shutil.get_terminal_size().columns
-    columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,7 +112,7 @@ def query_cmd(config: Config, query: str, fmt: str | None, wide: bool) -> None:
         click.echo(result.graph.serialize(format=GRAPH_FORMATS.get(fmt or "turtle", "turtle")),
                    nl=False)
     elif fmt in (None, "table"):
-        click.echo(render_table(result, PREFIXES, _table_width(wide)), nl=False)
+        click.echo(render_table(result, PREFIXES, table_width(wide)), nl=False)
     else:
         click.echo(serialize_result(result, fmt, PREFIXES), nl=False)
 

@@ -49,11 +49,13 @@ class Activity:
     sha256: str
     summary: str
 
-    def text(self) -> str:
-        """Return the activity as one line of `legiongraph log`."""
-        digest = f"sha256:{self.sha256[:12]}" if self.sha256 else "-"
-        return (f"{self.time:<27} {self.action:<10} {self.source:<32} {self.analyst:<16} "
-                f"{self.file or '-'} {digest}  {self.summary}")
+    def cells(self) -> tuple[str, str, str, str, str, str]:
+        """Return the activity as the cells of one row of `legiongraph log`."""
+        digest = f" sha256:{self.sha256[:12]}" if self.sha256 else ""
+        # Seconds are enough to read; the graph keeps the full timestamp.
+        when = self.time[:19].replace("T", " ")
+        return (when, self.action, self.source, self.analyst, (self.file or "-") + digest,
+                self.summary)
 
 
 def analyst_name(configured: str | None, given: str | None = None) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from collections.abc import Sequence
 
 from rdflib.term import Node
 
 from ..stores.results import QueryResult, short_term
 
-__all__ = ["ELLIPSIS", "fit_widths", "plural", "render_table"]
+__all__ = ["ELLIPSIS", "fit_widths", "plural", "render_rows", "render_table", "table_width"]
 
 ELLIPSIS = "…"
 GAP = "  "
@@ -51,6 +54,23 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + ELLIPSIS
 
 
+def render_rows(headers: Sequence[str], cells: Sequence[Sequence[str]],
+                width: int | None = None) -> list[str]:
+    """Return a header, a rule and one line per row, columns aligned to fit ``width`` (None: any)."""
+    heads = [len(h) for h in headers]
+    natural = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    widths = fit_widths(natural, heads, width)
+
+    def line(values: Sequence[str]) -> str:
+        return GAP.join(_cut(v, w).ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    lines = [line(headers), line(["-" * w for w in widths])]
+    lines += [line(r) for r in cells]
+    if widths != natural:
+        lines.append(f"(values cut to fit are marked {ELLIPSIS}; --wide shows them whole)")
+    return lines
+
+
 def render_table(result: QueryResult, prefixes: dict[str, str], width: int | None = None) -> str:
     """Return a SELECT or ASK result as a text table at most ``width`` characters wide (None: any)."""
     if result.kind == "ASK":
@@ -58,16 +78,16 @@ def render_table(result: QueryResult, prefixes: dict[str, str], width: int | Non
     # Longest namespace first so that lgid: wins over a shorter prefix of it.
     ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
     cells = [[_short(v, ordered) for v in row] for row in result.rows]
-    heads = [len(v) for v in result.variables]
-    natural = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
-    widths = fit_widths(natural, heads, width)
-
-    def line(values: Sequence[str]) -> str:
-        return GAP.join(_cut(v, w).ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
-
-    lines = [line(result.variables), line(["-" * w for w in widths])]
-    lines += [line(r) for r in cells]
-    if widths != natural:
-        lines.append(f"(values cut to fit are marked {ELLIPSIS}; --wide shows them whole)")
+    lines = render_rows(result.variables, cells, width)
     lines.append(f"({plural(len(cells), 'row')})")
     return "\n".join(lines) + "\n"
+
+
+def table_width(wide: bool) -> int | None:
+    """Return the width a table must fit: the terminal's, $COLUMNS in a pipe, or None (any)."""
+    if wide:
+        return None
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
