@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
-import shutil
+import re
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,7 @@ from legiongraph.cli import main
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DCAT_AP = SHARED / "reference" / "dcat-ap-3.0.0"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 SH = "http://www.w3.org/ns/shacl#"
 CONTEXT = "https://w3id.org/ro/crate/1.3/context"
 
@@ -185,25 +187,52 @@ def _roc_validate(crate_dir: Path, port: int) -> list[tuple[str, str, str]]:
     return issues
 
 
-def test_roc_validator_finds_no_failure_when_creator_and_publisher_have_ror_iris(bag, context_server,
-                                                                                  tmp_path):
+def test_roc_validator_fails_nothing_required_in_the_default_bag_and_asks_only_for_ror_iris(
+        bag, context_server):
     pytest.importorskip("rocrate_validator", reason="roc-validator is not installed")
     from legiongraph.publish.archivedesc import Publication
 
     crate = json.loads((bag / "data" / "ro-crate-metadata.json").read_text(encoding="utf-8"))
     assert crate["@context"] == CONTEXT  # the profile used is the version the crate declares
-    defaults = _roc_validate(bag / "data", context_server)
-    # With the default agents (no ROR entry), the one recommendation left is a ROR IRI for each.
-    assert [(severity, check) for severity, check, _ in defaults] == [
+    issues = _roc_validate(bag / "data", context_server)
+    # The default agents are the project's own w3id.org IRIs: the stable persistent URIs RO-Crate
+    # 1.2 asks for when there is no ROR or ORCID (Metadata, Recommended Identifiers). The
+    # validator's check "Organization: SHOULD have ROR identifier" asks for a ROR IRI on every
+    # Organization, and ROR registers no projects: that is all it reports.
+    assert [(severity, check) for severity, check, _ in issues] == [
         ("RECOMMENDED", "ro-crate-1.2_89.0")] * 2
-    copy = tmp_path / "data"
-    shutil.copytree(bag / "data", copy)
-    text = (copy / "ro-crate-metadata.json").read_text(encoding="utf-8")
-    for agent, ror in ((Publication.creator_iri, "https://ror.org/000000001"),
-                       (Publication.publisher_iri, "https://ror.org/000000002")):
-        text = text.replace(f'"{agent}"', f'"{ror}"')
-    (copy / "ro-crate-metadata.json").write_text(text, encoding="utf-8")
-    assert _roc_validate(copy, context_server) == []
+    assert all("SHOULD have a ROR identifier" in message for _, _, message in issues)
+    notes = Publication().missing_identifiers()
+    assert [note.split(" ", 1)[0] for note in notes] == ["creator_iri", "publisher_iri"]
+
+
+def _documented_config(tmp_path: Path) -> Path:
+    """Write the archive configuration shown in docs/exports.md to a file and return it."""
+    text = (DOCS / "exports.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(.*?)```", text, re.DOTALL)
+    assert block, "docs/exports.md shows no TOML configuration"
+    path = tmp_path / "archive.toml"
+    path.write_text(block.group(1), encoding="utf-8")
+    return path
+
+
+def test_roc_validator_finds_no_issue_in_a_bag_made_with_the_documented_orcid_and_ror_config(
+        oxigraph_store, context_server, tmp_path):
+    pytest.importorskip("rocrate_validator", reason="roc-validator is not installed")
+    from legiongraph.config import load_config
+
+    documented = _documented_config(tmp_path)
+    config = load_config(documented, env={})
+    assert config.creator_iri.startswith("https://orcid.org/")
+    assert config.publisher_iri.startswith("https://ror.org/")
+    out = tmp_path / "bag"
+    main(["--config", str(documented), "--store-path", str(oxigraph_store.path),
+          "archive", str(out)])
+    crate = json.loads((out / "data" / "ro-crate-metadata.json").read_text(encoding="utf-8"))
+    entities = {e["@id"]: e for e in crate["@graph"]}
+    assert entities[config.creator_iri]["@type"] == "Person"
+    assert entities[config.publisher_iri]["@type"] == "Organization"
+    assert _roc_validate(out / "data", context_server) == []
 
 
 def test_config_refuses_a_creator_iri_that_is_no_http_or_mailto_iri():
@@ -215,26 +244,51 @@ def test_config_refuses_a_creator_iri_that_is_no_http_or_mailto_iri():
     assert Config(contact_url="mailto:data@example.org").contact_url == "mailto:data@example.org"
 
 
+def test_config_refuses_an_orcid_or_ror_iri_whose_check_digits_fail():
+    from legiongraph.config import Config
+    from legiongraph.errors import ConfigError
+
+    # These two were once this file's stand-ins for "an organisation with a ROR": made up, and
+    # their check digits say so.
+    for made_up in ("https://ror.org/000000001", "https://ror.org/000000002"):
+        with pytest.raises(ConfigError, match=re.escape(f"publisher_iri: '{made_up}' is no valid ROR ID")):
+            Config(publisher_iri=made_up)
+    with pytest.raises(ConfigError, match=r"creator_iri: '\S+' is no valid ORCID iD"):
+        Config(creator_iri="https://orcid.org/0000-0002-1825-0098")
+    # the examples of the RO-Crate specification, real identifiers both
+    config = Config(creator_iri="https://orcid.org/0000-0002-1825-0097",
+                    publisher_iri="https://ror.org/03f0f6041")
+    assert config.publisher_iri == "https://ror.org/03f0f6041"
+
+
 def test_archive_names_the_configured_publisher_in_description_crate_and_readme(tmp_path, oxigraph_store):
     from legiongraph import Resources
     from legiongraph.config import Config
+    from legiongraph.progress import Progress
     from legiongraph.publish.archive import make_archive
     from legiongraph.publish.archivedesc import Publication
 
-    config = Config(publisher_name="Example Archive", publisher_iri="https://ror.org/000000002",
-                    contact_url="mailto:data@example.org")
+    config = Config(publisher_name="University of Technology Sydney",
+                    publisher_iri="https://ror.org/03f0f6041", contact_url="mailto:data@example.org")
     out = tmp_path / "bag"
+    lines = io.StringIO()
     make_archive(oxigraph_store, Resources(), out, "legiongraph archive",
-                 publication=Publication.from_config(config))
+                 progress=Progress(lines, enabled=True), publication=Publication.from_config(config))
+    # the creator is still the default, which is neither an ORCID iD nor a ROR IRI
+    notes = [line for line in lines.getvalue().splitlines() if "note:" in line]
+    assert len(notes) == 1 and "creator_iri https://w3id.org/legiongraph/id/agent/developers" in notes[0]
+    assert "Source-Organization: University of Technology Sydney" in (out / "bag-info.txt").read_text()
     description = Graph().parse(out / "data" / "description.ttl", format="turtle")
     dataset = URIRef("https://w3id.org/legiongraph/dataset")
     publisher = description.value(dataset, URIRef("http://purl.org/dc/terms/publisher"))
-    assert publisher == URIRef("https://ror.org/000000002")
+    assert publisher == URIRef("https://ror.org/03f0f6041")
     contact = description.value(dataset, URIRef("http://www.w3.org/ns/dcat#contactPoint"))
     assert description.value(contact, URIRef("http://www.w3.org/2006/vcard/ns#hasEmail")) == URIRef(
         "mailto:data@example.org")
     crate = json.loads((out / "data" / "ro-crate-metadata.json").read_text(encoding="utf-8"))
     entities = {e["@id"]: e for e in crate["@graph"]}
-    assert entities["https://ror.org/000000002"]["name"] == "Example Archive"
+    assert entities["https://ror.org/03f0f6041"]["name"] == "University of Technology Sydney"
+    assert entities["https://ror.org/03f0f6041"]["@type"] == "Organization"
     assert entities["#contact"]["email"] == "data@example.org"
-    assert "Example Archive (https://ror.org/000000002)" in (out / "data" / "README.md").read_text()
+    assert "University of Technology Sydney (https://ror.org/03f0f6041)" in (
+        out / "data" / "README.md").read_text()

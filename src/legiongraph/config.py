@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import tomllib
 import types
 import typing
@@ -100,7 +101,9 @@ class Config:
     # the key of the keyed hash that re-mints combatants' IRIs in a public build; never commit it
     public_iri_key: str | None = None
     # who made and who publishes the data, as archive descriptions (DCAT, RO-Crate) and the
-    # ontology name them: agents with IRIs, and a contact point (a mailto: or web address)
+    # ontology name them: agents with IRIs, and a contact point (a mailto: or web address). An
+    # ORCID iD (https://orcid.org/…) names a person, a ROR IRI (https://ror.org/…) an organisation;
+    # RO-Crate recommends them where they exist, and both are checked here (docs/exports.md).
     creator_name: str = "legiongraph developers"
     creator_iri: str = "https://w3id.org/legiongraph/id/agent/developers"
     publisher_name: str = "legiongraph project"
@@ -146,10 +149,45 @@ class Config:
             if not getattr(self, name).startswith(("http://", "https://", "mailto:")):
                 raise ConfigError(f"{name}: expected an http(s) or mailto: IRI, "
                                   f"got {getattr(self, name)!r}")
+        for name in ("creator_iri", "publisher_iri"):
+            _check_persistent_id(name, getattr(self, name))
 
     def replace(self, **changes: Any) -> Config:
         """Return a copy with some settings changed."""
         return dataclasses.replace(self, **changes)
+
+
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+ORCID_PREFIX = "https://orcid.org/"
+ROR_PREFIX = "https://ror.org/"
+
+
+def _check_persistent_id(name: str, iri: str) -> None:
+    """Refuse an ORCID or ROR IRI whose form or check digits are wrong (a typo or a made-up ID)."""
+    if iri.startswith(ORCID_PREFIX):
+        digits = iri.removeprefix(ORCID_PREFIX).replace("-", "")
+        ok = re.fullmatch(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]",
+                          iri.removeprefix(ORCID_PREFIX)) is not None
+        if ok:  # ISO 7064 MOD 11-2, as ORCID computes its last character
+            total = 0
+            for digit in digits[:15]:
+                total = (total + int(digit)) * 2
+            check = (12 - total % 11) % 11
+            ok = digits[15] == ("X" if check == 10 else str(check))
+        if not ok:
+            raise ConfigError(f"{name}: {iri!r} is no valid ORCID iD (expected "
+                              f"{ORCID_PREFIX}0000-0000-0000-000X with a matching check digit)")
+    elif iri.startswith(ROR_PREFIX):
+        ror = iri.removeprefix(ROR_PREFIX)
+        ok = re.fullmatch(f"0[{_CROCKFORD}]{{6}}[0-9]{{2}}", ror) is not None
+        if ok:  # ROR's check: 98 - (n * 100 mod 97), n the base-32 (Crockford) number
+            number = 0
+            for char in ror[1:7]:
+                number = number * 32 + _CROCKFORD.index(char)
+            ok = int(ror[7:]) == 98 - (number * 100) % 97
+        if not ok:
+            raise ConfigError(f"{name}: {iri!r} is no valid ROR ID (expected {ROR_PREFIX} and nine "
+                              "lower-case characters, the last two digits checking the others)")
 
 
 _HINTS = typing.get_type_hints(Config)

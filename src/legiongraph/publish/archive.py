@@ -72,6 +72,9 @@ def make_archive(store: Store, resources: Resources, out: Path, command: str,
     out = Path(out)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "bagit.txt").exists())):
         raise ConfigError(f"{out}: exists and is not a bag; choose a new folder for the archive")
+    publication = publication or Publication()
+    for note in publication.missing_identifiers():
+        progress.step(f"note: {note}")
     progress.step("canonicalising every named graph (RDFC-1.0)")
     quads = store_quads(store, ["all"])
     nquads = serialize(quads, EXPORT_FORMATS["nquads"])
@@ -95,8 +98,7 @@ def make_archive(store: Store, resources: Resources, out: Path, command: str,
         files.append(_entry(f"queries/{res.name}", res.read_bytes(), "application/sparql-query",
                             f"named query {res.stem}"))
     created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    info = ArchiveInfo(created, command, digest, tuple(f for f, _ in files),
-                       publication or Publication())
+    info = ArchiveInfo(created, command, digest, tuple(f for f, _ in files), publication)
     extra = {"description.ttl": describe(quads, info), "README.md": readme(info)}
     extra["ro-crate-metadata.json"] = ro_crate(info, extra)
     progress.step(f"writing the bag at {out}")
@@ -107,7 +109,7 @@ def make_archive(store: Store, resources: Resources, out: Path, command: str,
         for name, data in extra.items():
             atomic_write_bytes(tmp / name, data)
         bagit.make_bag(str(tmp), {
-            "Source-Organization": "legiongraph developers",
+            "Source-Organization": publication.publisher_name,
             "External-Description": "legiongraph knowledge graph: exports, ontology, shapes, queries",
             "External-Identifier": f"sha256:{digest}",
             "Bag-Software-Agent": f"legiongraph {legiongraph_version()}",
