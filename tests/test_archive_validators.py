@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import threading
@@ -264,18 +263,16 @@ def test_config_refuses_an_orcid_or_ror_iri_whose_check_digits_fail():
 def test_archive_names_the_configured_publisher_in_description_crate_and_readme(tmp_path, oxigraph_store):
     from legiongraph import Resources
     from legiongraph.config import Config
-    from legiongraph.progress import Progress
     from legiongraph.publish.archive import make_archive
     from legiongraph.publish.archivedesc import Publication
 
     config = Config(publisher_name="University of Technology Sydney",
                     publisher_iri="https://ror.org/03f0f6041", contact_url="mailto:data@example.org")
     out = tmp_path / "bag"
-    lines = io.StringIO()
     make_archive(oxigraph_store, Resources(), out, "legiongraph archive",
-                 progress=Progress(lines, enabled=True), publication=Publication.from_config(config))
+                 publication=Publication.from_config(config))
     # the creator is still the default, which is neither an ORCID iD nor a ROR IRI
-    notes = [line for line in lines.getvalue().splitlines() if "note:" in line]
+    notes = Publication.from_config(config).missing_identifiers()
     assert len(notes) == 1 and "creator_iri https://w3id.org/legiongraph/id/agent/developers" in notes[0]
     assert "Source-Organization: University of Technology Sydney" in (out / "bag-info.txt").read_text()
     description = Graph().parse(out / "data" / "description.ttl", format="turtle")
@@ -292,3 +289,19 @@ def test_archive_names_the_configured_publisher_in_description_crate_and_readme(
     assert entities["#contact"]["email"] == "data@example.org"
     assert "University of Technology Sydney (https://ror.org/03f0f6041)" in (
         out / "data" / "README.md").read_text()
+
+
+def test_archive_notes_agents_without_orcid_or_ror_on_stderr_even_in_a_pipe(oxigraph_store, tmp_path,
+                                                                          capsys):
+    """Regression: the note went through the progress lines, so a pipe or CI never saw it."""
+    main(["--store-path", str(oxigraph_store.path), "archive", str(tmp_path / "bag")])
+    captured = capsys.readouterr()
+    notes = captured.err.splitlines()
+    assert [line.split(" ", 2)[:2] for line in notes] == [["note:", "creator_iri"],
+                                                          ["note:", "publisher_iri"]]
+    assert all("RO-Crate recommends one" in line for line in notes)
+    assert "note:" not in captured.out
+    documented = _documented_config(tmp_path)
+    main(["--config", str(documented), "--store-path", str(oxigraph_store.path),
+          "archive", str(tmp_path / "bag2")])
+    assert capsys.readouterr().err == ""

@@ -67,12 +67,15 @@ def archive_cmd(config: Config, path: Path, verify: bool) -> None:
         click.echo(f"{path}: valid bag; {result.files} files; checksums, parsing, shapes and the "
                    f"canonical hash all check out\ncanonical SHA-256: {result.canonical_sha256}")
         return
+    publication = Publication.from_config(config)
     with open_store(config) as store:
         # The PROV record names the command, not the local folder it wrote to.
         info = make_archive(store, Resources(config.data_dir), path, "legiongraph archive",
-                            progress=Progress(), publication=Publication.from_config(config))
+                            progress=Progress(), publication=publication)
     click.echo(f"Wrote the bag {path} ({info.payload_count} files)\n"
                f"canonical SHA-256: {info.canonical_sha256}")
+    for note in publication.missing_identifiers():
+        click.echo(f"note: {note}", err=True)
 
 
 @click.command("load", cls=StoreCommand)

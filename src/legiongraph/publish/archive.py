@@ -73,8 +73,6 @@ def make_archive(store: Store, resources: Resources, out: Path, command: str,
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "bagit.txt").exists())):
         raise ConfigError(f"{out}: exists and is not a bag; choose a new folder for the archive")
     publication = publication or Publication()
-    for note in publication.missing_identifiers():
-        progress.step(f"note: {note}")
     progress.step("canonicalising every named graph (RDFC-1.0)")
     quads = store_quads(store, ["all"])
     nquads = serialize(quads, EXPORT_FORMATS["nquads"])
