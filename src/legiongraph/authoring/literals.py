@@ -18,14 +18,14 @@ the message names the form to write.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 import pyoxigraph as ox
 
 from ..errors import LoadError
 
-__all__ = ["REWRITTEN", "canonical_form", "check_quads"]
+__all__ = ["REWRITTEN", "canonical_form", "check_quads", "literal_checker"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = ("int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -103,17 +103,26 @@ def _refuse(data: bytes, location: str, lexical: str, datatype: str) -> LoadErro
         path=location, line=line)
 
 
+def literal_checker(data: bytes, location: str) -> Callable[[ox.Literal], None]:
+    """Return a function that raises LoadError at a literal of this file the store would rewrite."""
+    derived = bool(_MENTION.search(data))
+
+    def check(literal: ox.Literal) -> None:
+        datatype = literal.datatype.value
+        if datatype in _CANONICAL:
+            canonical = canonical_form(literal.value, datatype)
+            if canonical != literal.value:
+                raise _not_canonical(data, location, literal.value, datatype, canonical)
+        elif derived and datatype in REWRITTEN:
+            raise _refuse(data, location, literal.value, datatype)
+
+    return check
+
+
 def check_quads(quads: Iterable[ox.Quad], data: bytes, location: str) -> Iterator[ox.Quad]:
     """Pass parsed Oxigraph quads through; raise LoadError at a literal the store would rewrite."""
-    derived = bool(_MENTION.search(data))
+    check = literal_checker(data, location)
     for q in quads:
-        o = q.object
-        if isinstance(o, ox.Literal):
-            datatype = o.datatype.value
-            if datatype in _CANONICAL:
-                canonical = canonical_form(o.value, datatype)
-                if canonical != o.value:
-                    raise _not_canonical(data, location, o.value, datatype, canonical)
-            elif derived and datatype in REWRITTEN:
-                raise _refuse(data, location, o.value, datatype)
+        if isinstance(q.object, ox.Literal):
+            check(q.object)
         yield q
