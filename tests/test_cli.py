@@ -294,3 +294,51 @@ def test_serve_on_a_busy_port_prints_one_line_and_exits_2(built):
                                "serve", "--port", str(port)], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"legiongraph: port {port} is in use; choose another with --port\n"
+
+
+# --------------------------------------------------------------------------- validate --built
+def test_validate_built_store_that_conforms_exits_0_naming_the_store(capsys, built):
+    code, out, err = run(capsys, "--store-path", str(built), "validate", "--built")
+    assert (code, err) == (0, "")
+    assert out == f"Store: the oxigraph store at {built}\nConforms: the data satisfies every shape.\n"
+
+
+def test_validate_built_reports_a_violation_written_into_a_copy_of_the_store(capsys, built, tmp_path):
+    """The store is judged as it is: a triple no source file holds is found, with our message."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    copy = tmp_path / "store"
+    shutil.copytree(built, copy)
+    writer = ox.Store(str(copy))
+    event, graph = (ox.NamedNode("https://w3id.org/legiongraph/id/event/bad"),
+                    ox.NamedNode("https://w3id.org/legiongraph/graph/source/bad-event"))
+    writer.extend([
+        ox.Quad(event, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                ox.NamedNode("http://semanticweb.cs.vu.nl/2009/11/sem/Event"), graph),
+        ox.Quad(event, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                ox.Literal("An event without anything", language="en"), graph)])
+    writer.flush()
+    del writer
+    code, out, _ = run(capsys, "--store-path", str(copy), "validate", "--built")
+    assert code == 1
+    assert out.startswith(f"Store: the oxigraph store at {copy}\nDoes not conform: 5 problem(s).\n")
+    assert ("  Violation: An event without anything <https://w3id.org/legiongraph/id/event/bad> "
+            "[hasActor]: The event has no actor: say who took part with") in out
+    # The built store itself is untouched, and the plain command still reads only the files.
+    assert run(capsys, "--store-path", str(built), "validate", "--built")[0] == 0
+
+
+def test_validate_built_on_a_missing_store_exits_3_naming_the_path(capsys, tmp_path):
+    missing = tmp_path / "nothing-here"
+    code, out, err = run(capsys, "--store-path", str(missing), "validate", "--built")
+    assert (code, out) == (3, "")
+    assert err == f"legiongraph: {missing}: no store here; run 'legiongraph build' first\n"
+    assert not missing.exists()  # opened read-only: nothing created
+
+
+def test_validate_built_with_files_is_a_usage_error(capsys, built, tmp_path):
+    code, _, err = run(capsys, "--store-path", str(built), "validate", "--built", str(tmp_path / "x.ttl"))
+    assert code == 2
+    assert "--built validates the store as it is; check FILES without --built" in err

@@ -385,3 +385,30 @@ def test_probable_duplicates_are_reported_once_per_pair():
                                 {c: ["Maksim Zyazyulchik", "Zyazyulchik"]})
     assert [(d.new, d.existing, d.both_new) for d in found] == [(a, b, True), (a, c, False), (b, c, False)]
     assert "also new in these sources" in found[0].describe()
+
+
+def test_ingest_and_retract_use_the_configured_validator(config, tmp_path, monkeypatch):
+    """Regression: ingest and retract validated with the default engine whatever `validator` said."""
+    from legiongraph.pipeline import incremental
+
+    engines: list[str] = []
+    validate = incremental.validate
+
+    def spy(data, shapes, validator="shacl", **options):
+        engines.append(validator)
+        return validate(data, shapes, validator, **options)
+
+    monkeypatch.setattr(incremental, "validate", spy)
+    pyshacl = config.replace(validator="pyshacl")
+    broken = _source(tmp_path / "in", "test-broken-2025-06.ttl", BROKEN)
+    with pytest.raises(ValidationFailed) as caught:
+        ingest(pyshacl, [broken])
+    # pySHACL's results carry the shapes' own messages, with file and line, as the default's do.
+    assert sorted(p.text() for p in caught.value.report.problems) == sorted(
+        p.text() for p in ingest(config, [broken], dry_run=True).problems)
+    assert "schema:nationality does not point to a country" in str(caught.value)
+    assert engines == ["pyshacl", "shacl"]
+    engines.clear()
+    ingest(pyshacl, [_source(tmp_path / "in", "test-capture-2025-06.ttl", CAPTURE)])
+    retract(pyshacl, "test-capture-2025-06")
+    assert engines == ["pyshacl", "pyshacl"]

@@ -1,7 +1,10 @@
 """Conversion between pyoxigraph terms and rdflib terms, in both directions.
 
 Oxigraph types plain literals as xsd:string while rdflib keeps them untyped; the conversion maps
-one to the other so that merging never duplicates a triple.
+one to the other so that merging never duplicates a triple. Literals keep their lexical form:
+rdflib's normalisation would turn ``"none"^^xsd:boolean`` into ``"false"`` (merging it with a real
+``false``) and ``"2025-05-17Z"^^xsd:date`` into ``"2025-05-17"``, so pySHACL, exports and answers
+would see something other than what the store holds.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ def from_ox(term: object) -> Node | None:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype),
+                       normalize=False)
     raise LoadError(f"unsupported term from Oxigraph: {term!r}")
 
 

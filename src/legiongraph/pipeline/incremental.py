@@ -35,7 +35,7 @@ from ..progress import QUIET, Progress
 from ..reasoning.reasoner import DEFAULT_REASONER, infer
 from ..reasoning.ruleindex import SCHEMA_NAMESPACES, RuleIndex
 from ..shacl.shapeindex import ShapeIndex
-from ..shacl.validation import Violation, validate
+from ..shacl.validation import DEFAULT_VALIDATOR, Violation, validate
 from ..stores.base import Store
 from .storeview import StoreView, Triple
 
@@ -49,7 +49,7 @@ _SCHEMA_PREDICATES = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.ran
 
 @dataclass(frozen=True)
 class Schema:
-    """What a change is reasoned over and validated with: the store's ontology and the shapes."""
+    """What a change is reasoned over and validated with: the store's ontology, the shapes, the engines."""
 
     rules: RuleIndex
     subclass: frozenset[Triple]
@@ -58,15 +58,18 @@ class Schema:
     shapes: Graph
     index: ShapeIndex
     reasoner: str = DEFAULT_REASONER
+    #: the configured SHACL engine, as a build uses it (``validator`` in the configuration)
+    validator: str = DEFAULT_VALIDATOR
 
     @classmethod
-    def load(cls, store: Store, shapes: Graph, reasoner: str = DEFAULT_REASONER) -> Schema:
+    def load(cls, store: Store, shapes: Graph, reasoner: str = DEFAULT_REASONER,
+             validator: str = DEFAULT_VALIDATOR) -> Schema:
         """Read the ontology graph from the store and index it with the shapes."""
         ontology = StoreView(store).graph(GRAPH_ONTOLOGY)
         terms = frozenset(s for s in ontology.subjects() if isinstance(s, URIRef))
         return cls(RuleIndex.from_ontology(ontology),
                    frozenset(ontology.triples((None, RDFS.subClassOf, None))), terms,
-                   shapes, ShapeIndex.from_shapes(shapes), reasoner)
+                   shapes, ShapeIndex.from_shapes(shapes), reasoner, validator)
 
 
 @dataclass
@@ -256,5 +259,5 @@ def _validate(view: StoreView, schema: Schema, local_triples: set[Triple],
         fetched = view.out(level, index.forward)
     for triple in fetched | view.chains(reached, index.repeated, index.forward):
         data.add(triple)
-    report = validate(data, schema.shapes)
+    report = validate(data, schema.shapes, schema.validator)
     return focus, [v for v in report.violations if v.focus in focus]

@@ -254,7 +254,7 @@ def ingest(config: Config, files: Sequence[Path], dry_run: bool = False,
     _check_store(config)
     with open_store(config, read_only=dry_run) as store:
         _refuse_public(store)
-        schema = Schema.load(store, load_shapes(resources), config.reasoner)
+        schema = Schema.load(store, load_shapes(resources), config.reasoner, config.validator)
         replace = {src.graph: set(src.triples) for src in sources}
         delta = plan_change(store, schema, replace, progress)
         report = IngestReport("ingest", dry_run=dry_run, unchanged=delta.unchanged,
@@ -307,7 +307,8 @@ def retract(config: Config, name: str, progress: Progress = QUIET,
             held = ", ".join(str(g).rsplit("/", 1)[1] for g in store.graphs()
                              if str(g).startswith(str(GRAPH["source/"]))) or "none"
             raise ResourceNotFound(f"no source named {name!r} in the store (sources: {held})")
-        schema = Schema.load(store, load_shapes(Resources(config.data_dir)), config.reasoner)
+        schema = Schema.load(store, load_shapes(Resources(config.data_dir)), config.reasoner,
+                             config.validator)
         triples = store.count(graph)
         delta = plan_change(store, schema, {graph: set()}, progress)
         report = IngestReport("retract", [SourceSummary(name, graph, triples)],
