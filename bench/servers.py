@@ -149,13 +149,39 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
+def _rollup_kb(pid: int) -> dict[str, int]:
+    """Return a process's /proc/PID/smaps_rollup figures in KiB (empty once it is gone)."""
+    figures: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            key, _, rest = line.partition(":")
+            parts = rest.split()
+            if parts and parts[0].isdigit():
+                figures[key.strip()] = int(parts[0])
+    return figures
+
+
+def _memory_of(pid: int) -> dict:
+    """Return one process's RSS, PSS (shared pages split among their sharers) and USS, in MB."""
+    rollup = _rollup_kb(pid)
+    uss = rollup.get("Private_Clean", 0) + rollup.get("Private_Dirty", 0)
+    return {"pid": pid, "command": _command(pid), "rss_mb": _status_kb(pid, "VmRSS") / 1024,
+            "pss_mb": rollup.get("Pss", 0) / 1024, "uss_mb": uss / 1024}
+
+
 def tree_memory_mb(pid: int) -> dict:
-    """Return the resident memory of a process and its descendants now and at its peak (MB)."""
+    """Return the memory of a process and its descendants now (RSS, PSS, USS) and at peak (MB).
+
+    RSS counts the pages forked workers share once per worker; PSS divides each shared page among
+    its sharers, so the sum of PSS is what the processes take together.
+    """
     pids = _tree(pid)
-    each = [{"pid": p, "command": _command(p), "rss_mb": _status_kb(p, "VmRSS") / 1024} for p in pids]
-    return {"rss_mb": sum(e["rss_mb"] for e in each),
+    each = [_memory_of(p) for p in pids]
+    return {"rss_mb": sum(e["rss_mb"] for e in each), "pss_mb": sum(e["pss_mb"] for e in each),
+            "uss_mb": sum(e["uss_mb"] for e in each),
             "peak_rss_mb": sum(_status_kb(p, "VmHWM") for p in pids) / 1024,
             "processes": len(pids), "per_process": each}
+
 
 
 def _command(pid: int) -> str:

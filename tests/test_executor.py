@@ -68,3 +68,23 @@ def test_close_leaves_no_worker_behind(served_config):
 def test_inline_executor_answers_in_process(oxigraph_store):
     answer = InlineExecutor(oxigraph_store).run(prepare(FAST, result_format=JSON))
     assert answer.rows == 1
+
+
+def _cpu_ticks(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def test_a_steady_stream_of_queries_is_answered_by_the_warm_worker(executor):
+    # Last in, first out: the worker that answered last answers next, so its caches stay warm
+    # and the idle one stays small (it used to be round-robin: every query met a colder worker).
+    executor.run(prepare(FAST, result_format=JSON))
+    first = executor._take()
+    executor._idle.put(first)
+    before = {pid: _cpu_ticks(pid) for pid in executor.pids}
+    for _ in range(50):
+        assert executor.run(prepare(FAST, result_format=JSON)).rows == 1
+    assert executor._take() is first
+    grew = {pid for pid in executor.pids if _cpu_ticks(pid) > before[pid]}
+    assert grew == {first.process.pid}

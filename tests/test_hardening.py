@@ -117,6 +117,23 @@ def test_a_service_in_a_comment_on_its_own_line_needs_no_full_parse_but_one_in_c
     assert inspect_query("ASK { sErViCe silent <http://x/> { ?s ?p ?o } }").services == ("http://x/",)
 
 
+def test_a_remembered_gate_verdict_is_the_gates_own_and_refusals_are_never_remembered():
+    # The gate keeps its verdicts per text and base IRI (texts up to 8 KiB): a query asked again
+    # gets the verdict a fresh read gives, a refused one is refused every time, and a long text
+    # is read afresh each time.
+    service = "ASK { SERVICE <http://x/> { ?s ?p ?o } }"
+    assert inspect_query(service) is inspect_query(service)
+    assert inspect_query(service) == inspect_query.__wrapped__(service, None)
+    for _ in range(2):
+        with pytest.raises(QueryError, match="escape outside a string or IRI at line 2"):
+            inspect_query("SELECT * WHERE {\n  \\u0053ERVICE <http://x/> { ?s ?p ?o } }")
+    long = "ASK { SERVICE <http://x/> { ?s ?p ?o } }" + "\n# padding" * 1000
+    assert inspect_query(long) is not inspect_query(long)
+    assert inspect_query(long).services == ("http://x/",)
+    with pytest.raises(QueryError, match="unknown prefix nope:"):
+        inspect_query("ASK { ?s nope:p ?o }" + "\n# padding" * 1000)
+
+
 def _run_bpf(program: bytes, nr: int, arch: int, arg0: int = 0) -> int:
     """Run a classic BPF seccomp program on one seccomp_data record; return its verdict."""
     data = struct.pack("<iIQ6Q", nr, arch, 0, arg0, 0, 0, 0, 0, 0)

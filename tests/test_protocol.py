@@ -236,6 +236,19 @@ def test_accept_q_values_and_wildcards(w3c, accept, expected):
     assert r.mimetype == expected
 
 
+@pytest.mark.parametrize("padding", [0, 2000])
+def test_accept_is_weighed_alike_when_remembered_and_when_too_long_to_remember(w3c, padding):
+    # Negotiation is cached per Accept header (up to 1 KiB): asked twice, or past the cache's
+    # length, the same header must choose the same format.
+    extra = "".join(f", application/x-pad{i};q=0.01" for i in range(padding // 30))
+    for accept, expected in [(f"text/csv;q=0.5, application/sparql-results+xml;q=0.9{extra}",
+                              "application/sparql-results+xml"),
+                             (f"application/sparql-results+json;q=0, text/*;q=0.2{extra}", "text/csv")]:
+        for _ in range(2):
+            r = w3c.get(f"/sparql?query={q('SELECT * {}')}", headers={"Accept": accept})
+            assert r.mimetype == expected, accept[:80]
+
+
 @pytest.mark.parametrize(("name", "expected"), [("json", SRJ), ("tsv", "text/tab-separated-values"),
                                                 ("xml", "application/sparql-results+xml")])
 def test_format_parameter_overrides_accept(w3c, name, expected):

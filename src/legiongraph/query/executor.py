@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import queue
 import resource
+import select
 import signal
 import threading
 import time
@@ -208,6 +209,9 @@ class _Worker:
                                    name="legiongraph-query-worker")
         self.process.start()
         child.close()
+        # One poll object for the worker's life: Connection.poll builds a selector on every call.
+        self.poller = select.poll()
+        self.poller.register(self.conn.fileno(), select.POLLIN)
         status, payload = self.conn.recv()
         if status != "ready":
             self.stop()
@@ -236,7 +240,10 @@ class ProcessExecutor(Executor):
         self.max_memory = config.max_worker_memory if max_memory is None else max_memory
         self.size = max(1, workers)
         self._ctx = multiprocessing.get_context("forkserver")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: the worker that answered last takes the next query, so that a warm
+        # worker (its block cache, heap and CPU caches) answers a steady stream of queries and the
+        # others stay small, rather than every query finding the coldest worker.
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         for _ in range(self.size):
@@ -304,7 +311,7 @@ class ProcessExecutor(Executor):
             if remaining <= 0:
                 raise QueryTimeout(f"the query ran past the {self.timeout:g} s time limit "
                                    "and was stopped")
-            if worker.conn.poll(min(_WATCH_INTERVAL, remaining)):
+            if worker.poller.poll(min(_WATCH_INTERVAL, remaining) * 1000):
                 return
             if _rss(pid) > self.max_memory:
                 log.warning("query worker %s passed max_worker_memory (%d bytes): stopped", pid,
