@@ -185,10 +185,6 @@ def build(config: Config, progress: Progress = QUIET) -> BuildResult:
         counts = staging.counts()
         if direct:
             progress.step(f"writing the {config.store} store at {config.store_path}")
-            # Compacted once here: a store left as the bulk loader wrote it is about twice the size
-            # (3.97 GB against 2.14 GB at 10M triples), and the first writes to it pay for the
-            # compaction instead (an ingest took 5.5-10 s at 10M triples, 0.18 s after this).
-            staging.store.optimize()
             staging.close()
             atomic_replace_dir(directory, config.store_path)
             directory = None
