@@ -269,6 +269,17 @@ def test_downloads_honour_range(live_server):
     assert (tail_status, tail) == (206, whole[-10:])
 
 
+def test_graph_store_downloads_listed_as_void_dumps_honour_range(live_server):
+    target = "/store?graph=https%3A%2F%2Fw3id.org%2Flegiongraph%2Fgraph%2Fontology"
+    _, headers, whole = fetch(live_server, "GET", target, {"Accept": "application/n-triples"})
+    assert headers["accept-ranges"] == "bytes"
+    status, part_headers, part = fetch(live_server, "GET", target,
+                                       {"Accept": "application/n-triples", "Range": "bytes=10-59",
+                                        "Accept-Encoding": "gzip"})
+    assert (status, part) == (206, whole[10:60])
+    assert part_headers["content-range"] == f"bytes 10-59/{len(whole)}"
+
+
 def test_unsatisfiable_range_is_416_with_the_length(live_server):
     _, _, whole = fetch(live_server, "GET", "/download/legiongraph.nq")
     status, headers, body = fetch(live_server, "GET", "/download/legiongraph.nq",

@@ -31,8 +31,9 @@ CACHEABLE_ENDPOINTS: frozenset[str] = frozenset({
     "download.file", "graphstore.read", "iris.ontology_version", "iris.dataset", "iris.void",
     "iris.graph",
 })
-#: The views that serve whole files and honour ``Range``.
-RANGE_ENDPOINTS: frozenset[str] = frozenset({"download.file"})
+#: The views that serve whole files and honour ``Range``: the dumps, and the Graph Store's graphs,
+#: which the VoID description lists as dumps too (a download manager resumes either alike).
+RANGE_ENDPOINTS: frozenset[str] = frozenset({"download.file", "graphstore.read"})
 #: Textual media types worth compressing, besides flask-compress's own list (HTML, CSS, JS, JSON).
 COMPRESSED_TYPES: tuple[str, ...] = (
     "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
