@@ -60,7 +60,9 @@ def summarize(size: dict) -> dict:
     build = size["build"]
     out = {"size": size["size"], "triples": build["triples"], "build_s": build["seconds"]["total"],
            "steps_s": build["seconds"], "build_peak_mb": build["peak_rss_mb"],
-           "serving_mb": size["endpoint"]["memory_serving"]["rss_mb"],
+           # PSS: forked workers share pages, which a sum of RSS counts once per worker.
+           "serving_mb": size["endpoint"]["memory_serving"].get("pss_mb"),
+           "serving_rss_mb": size["endpoint"]["memory_serving"]["rss_mb"],
            "serving_peak_mb": size["endpoint"]["memory_serving"]["peak_rss_mb"]}
     ep = [r["endpoint_p50_ms"] for r in rows if r["endpoint_p50_ms"] is not None]
     raw = [r["raw_p50_ms"] for r in rows if r["raw_p50_ms"] is not None]
@@ -99,7 +101,7 @@ def summarize(size: dict) -> dict:
     out["disk_over_raw_load"] = (build["disk_mb"] / raw_load["disk_mb"]
                                  if raw_load.get("disk_mb") and build.get("disk_mb") else None)
     out["serving_per_process"] = size["endpoint"]["memory_serving"].get("per_process", [])
-    out["oxserver_serving_mb"] = size.get("oxigraph_server", {}).get("memory_serving", {}).get("rss_mb")
+    out["oxserver_serving_mb"] = size.get("oxigraph_server", {}).get("memory_serving", {}).get("pss_mb")
     ingest = size.get("ingest", {})
     out["ingest_s"] = ingest.get("seconds")
     out["ingest_note"] = ingest.get("error")
@@ -165,14 +167,18 @@ def markdown(meta: dict, sizes: list[dict], summaries: list[dict]) -> str:
         [_fmt(s.get("peer_startup_s")) for s in summaries])
     row("add a 100-triple source with ingest (s)",
         [_fmt(s["ingest_s"], 2) if s["ingest_s"] is not None else "failed" for s in summaries])
-    row("server memory while serving, all processes (MB)", [_fmt(s["serving_mb"], 0) for s in summaries])
-    row("Oxigraph's server memory while serving (MB)",
+    row("server memory while serving, all processes, PSS (MB)",
+        [_fmt(s["serving_mb"], 0) for s in summaries])
+    row("the same as a sum of RSS, shared pages counted per process (MB)",
+        [_fmt(s.get("serving_rss_mb"), 0) for s in summaries])
+    row("Oxigraph's server memory while serving, PSS (MB)",
         [_fmt(s.get("oxserver_serving_mb"), 0) for s in summaries])
     for s in summaries:
         if s["serving_per_process"]:
             lines.append("")
             lines.append(f"Where the serving memory goes at {s['size']:,} triples: " + "; ".join(
-                f"{e['command'].split('/')[-1][:60]} {_fmt(e['rss_mb'], 0)} MB"
+                f"{e['command'].split('/')[-1][:60]} {_fmt(e.get('pss_mb'), 0)} MB PSS "
+                f"({_fmt(e['rss_mb'], 0)} MB RSS)"
                 for e in s["serving_per_process"]))
     for size in sizes:
         runs = f", up to {size['repeats']} timed runs" if "repeats" in size else ""
