@@ -5,9 +5,7 @@
   var LG = window.LegiongraphCharts;
   var config = JSON.parse(document.getElementById("lg-config").textContent);
 
-  function value(binding, name) {
-    return binding[name] ? binding[name].value : null;
-  }
+  var value = LG.value;
 
   function fail(container, error) {
     container.textContent = "";
@@ -28,12 +26,7 @@
         return LG.sparql(config.endpoint, query.text);
       })
       .then(function (json) {
-        var rows = json.results.bindings.map(function (b) {
-          var n = Number(value(b, "prisoners"));
-          var label = value(b, "countryLabel");
-          return { label: label, value: n, href: LG.localHref(value(b, "country"), config),
-                   title: label + ": " + n + (n === 1 ? " prisoner of war" : " prisoners of war") };
-        });
+        var rows = json.results.bindings.map(function (b) { return LG.prisonerRow(b, config); });
         var total = rows.reduce(function (sum, row) { return sum + row.value; }, 0);
         LG.barChart(container, rows, {
           title: "Foreign prisoners of war held by Ukraine on 2 May 2025, by citizenship",

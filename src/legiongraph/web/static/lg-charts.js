@@ -42,6 +42,19 @@
   }
 
   /** Turn a project IRI into the address of its page on this server; other IRIs stay as they are. */
+  /** The value of one variable of a SPARQL JSON result row, null where it is unbound. */
+  function value(binding, name) {
+    return binding[name] ? binding[name].value : null;
+  }
+
+  /** A row of the prisoner table (by citizenship) as the bar chart and the map draw it. */
+  function prisonerRow(binding, config) {
+    var n = Number(value(binding, "prisoners"));
+    var label = value(binding, "countryLabel");
+    return { label: label, value: n, href: localHref(value(binding, "country"), config),
+             title: label + ": " + n + (n === 1 ? " prisoner of war" : " prisoners of war") };
+  }
+
   function localHref(iri, config) {
     if (iri && config && iri.indexOf(config.iriBase) === 0) return config.localBase + iri.slice(config.iriBase.length);
     // Only http(s) IRIs become links: a javascript: or data: IRI in the data must not run.
@@ -314,7 +327,7 @@
   }
 
   global.LegiongraphCharts = {
-    sparql: sparql, localHref: localHref, safeHref: safeHref, shorten: shorten, barChart: barChart, timeline: timeline,
+    sparql: sparql, value: value, prisonerRow: prisonerRow, localHref: localHref, safeHref: safeHref, shorten: shorten, barChart: barChart, timeline: timeline,
     columnChart: columnChart, parseDay: parseDay,
     certaintyLegend: certaintyLegend, colours: CERTAINTY_COLOURS, svg: el, html: html
   };

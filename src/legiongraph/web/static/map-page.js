@@ -5,18 +5,13 @@
   var LG = window.LegiongraphCharts;
   var config = JSON.parse(document.getElementById("lg-config").textContent);
 
-  function value(binding, name) {
-    return binding[name] ? binding[name].value : null;
-  }
+  var value = LG.value;
 
   function countries() {
     return LG.sparql(config.endpoint, config.countryQuery).then(function (json) {
       var values = {};
       json.results.bindings.forEach(function (b) {
-        var n = Number(value(b, "prisoners"));
-        var label = value(b, "countryLabel");
-        values[value(b, "iso")] = { value: n, label: label, href: LG.localHref(value(b, "country"), config),
-                                    title: label + ": " + n + (n === 1 ? " prisoner of war" : " prisoners of war") };
+        values[value(b, "iso")] = LG.prisonerRow(b, config);
       });
       return values;
     });
