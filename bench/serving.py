@@ -9,7 +9,9 @@ load falls on both alike:
 - every named query that runs locally, with the same client as ``bench/run.py`` (a new connection
   per request, form POST), ``--rounds`` times each; the median of the per-query ratios and how
   many queries are within 1.5x + 2 ms;
-- the memory of each server's processes after the queries: RSS, PSS and USS from
+- our start-up: seconds until ``/sparql`` answers and until the search index is ready (the first
+  ``/search/suggest`` answer), then a few searches and browse pages, timed once each;
+- the memory of each server's processes after the queries and pages: RSS, PSS and USS from
   ``/proc/PID/smaps_rollup`` (PSS shares the pages forked workers have in common fairly).
 
 Usage: ``python bench/serving.py STORE [--rounds 5] [--floor 500] [--workers 3] [--json OUT]``.
@@ -26,6 +28,7 @@ import sys
 import time
 import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -126,6 +129,29 @@ def named(ours: str, theirs: str, queries: list[tuple[str, str]], rounds: int) -
     return out
 
 
+#: searches and browse pages a visitor would open; the person lists are the longest
+PAGES = ("/search/suggest?q=an", "/search/suggest?q=Herylovych",
+         "/search?q=synthetic+person+12&format=json", "/search?q=Synthetic+persn+12&format=json",
+         "/id/person/", "/id/person/?sort=country&order=desc&page=3", "/id/org/?sort=country",
+         "/id/country/")
+
+
+def _get_ms(base: str, path: str) -> float:
+    started = time.perf_counter()
+    with urllib.request.urlopen(base + path, timeout=300) as response:
+        response.read()
+    return (time.perf_counter() - started) * 1000
+
+
+def startup_and_pages(base: str, up_s: float) -> dict:
+    """Wait until the search index answers; then time each of PAGES once."""
+    started = time.perf_counter()
+    _get_ms(base, "/search/suggest?q=a")
+    ready = up_s + time.perf_counter() - started
+    return {"sparql_up_s": up_s, "search_ready_s": ready,
+            "pages_ms": {path: _get_ms(base, path) for path in PAGES}}
+
+
 def main() -> None:
     """Run both servers on the store and print the floor, the named queries and the memory."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -152,12 +178,20 @@ def main() -> None:
                if "# requires: service" not in q.text]
     result: dict = {"store": str(args.store), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     with running(ours, env, logs / "ours.log") as a, running(theirs, {}, logs / "oxigraph.log") as b:
-        wait_until_up(our_url, a, timeout=300)
+        up = wait_until_up(our_url, a, timeout=300)
+        result["startup"] = startup_and_pages(f"http://127.0.0.1:{our_port}", up)
         wait_until_up(ox_url, b, timeout=300)
         result["floor"] = floor((our_port, "/sparql"), (ox_port, "/query"), args.floor)
         if not args.no_queries:
             result["queries"] = named(our_url, ox_url, queries, args.rounds)
+        result["pages_after_ms"] = {path: _get_ms(f"http://127.0.0.1:{our_port}", path) for path in PAGES}
         result["memory"] = {"ours": tree_memory_mb(a.pid), "oxigraph": tree_memory_mb(b.pid)}
+    start = result["startup"]
+    print(f"start-up: /sparql answers after {start['sparql_up_s']:.1f} s, the search index after "
+          f"{start['search_ready_s']:.1f} s")
+    for path, ms in start["pages_ms"].items():
+        after = result["pages_after_ms"][path]
+        print(f"page {path:<48} first {ms:8.1f} ms, after the queries {after:8.1f} ms")
     for key, row in result["floor"].items():
         print(f"floor {key:<32} ours {row['ours_ms']:7.3f} ms   oxigraph {row['oxigraph_ms']:7.3f} ms")
     if "queries" in result:

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from legiongraph.publish.search import Entry, SearchIndex, build_index, fold
+from legiongraph.publish.search import Entry, SearchIndex, fold
+from legiongraph.publish.searchfile import build_index, index_of
 from legiongraph.web import create_app
 
 GERILOVICH = "https://w3id.org/legiongraph/id/person/eeevadax"
@@ -40,7 +41,7 @@ def test_herylovych_finds_gerilovich_with_type_and_country(index):
     assert [h.entry.iri for h in hits] == [GERILOVICH]
     entry = hits[0].entry
     assert (entry.label, entry.kind_label) == ("Andriy Gerilovich", "person")
-    assert index.by_iri()[entry.country].label == "Belarus"
+    assert index.countries()[entry.country] == "Belarus"
 
 
 def test_zjazjulcik_finds_zyazyulchik_through_his_other_spellings(index):
@@ -71,7 +72,7 @@ def test_kind_filter_and_empty_query(index):
 
 
 def test_index_of_entries_matches_altlabels_and_says_which():
-    index = SearchIndex.of([Entry("https://w3id.org/legiongraph/id/org/w", "org", "PMC Wagner",
+    index = index_of([Entry("https://w3id.org/legiongraph/id/org/w", "org", "PMC Wagner",
                                   ("PMC Wagner", "Wagner Group", "ЧВК Вагнер"))])
     hit = index.search("chvk vagner")[0]
     assert hit.matched == "ЧВК Вагнер"

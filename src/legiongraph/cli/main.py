@@ -233,7 +233,7 @@ def serve_cmd(config: Config, host: str | None, port: int | None, threads: int,
     from ..query.executor import ProcessExecutor
     from ..web import create_app
     from ..web.search import warm as warm_search_index
-    from ..web.server import make_server
+    from ..web.server import make_server, return_freed_memory
 
     config = config.replace(host=host or config.host, port=port or config.port)
     if public:
@@ -264,7 +264,8 @@ def serve_cmd(config: Config, host: str | None, port: int | None, threads: int,
             raise PortInUse(f"port {config.port} is in use; choose another with --port") from None
         raise PortInUse(f"cannot listen on {config.host}:{config.port} ({exc.strerror}); "
                         "choose another with --host or --port") from None
-    warm_search_index(app)  # the search box's index, built while the first pages load
+    warm_search_index(app)  # the search box's index, opened (or written) while the first pages load
+    return_freed_memory()
     click.echo(f"Serving legiongraph at http://{config.host}:{config.port}/ "
                f"(SPARQL endpoint: /sparql; the {store_location(config)}). Press Ctrl+C to stop.")
     try:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from .archive import VerifyResult, make_archive, verify_archive
 from .describe import ResourceDescription, describe_resource
 from .export import ExportFormat, export_format, write_output
-from .search import SearchIndex, build_index
+from .search import SearchIndex
+from .searchfile import build_index
 from .servicedesc import service_description
 
 __all__ = [

@@ -1,29 +1,29 @@
-"""Find anything by name: an in-memory index of the labels of persons, units, places, events and
-countries, folded the way ingest's duplicate check folds names (:mod:`legiongraph.linking.duplicates`).
+"""Find anything by name: an index of the labels of persons, units, places, events and countries,
+folded the way ingest's duplicate check folds names (:mod:`legiongraph.linking.duplicates`).
 
-The index is built from the store with two queries and answers a prefix or a misspelling in
-milliseconds: every word of every name is kept in one sorted list, so the words starting with what
-was typed are a binary search away, and a misspelt word is compared (with :func:`names.similarity`)
-only against the words sharing its first two letters. Labels and ``skos:altLabel`` spellings are
-both searched; a hit says which spelling matched.
+The index lives in an SQLite file (written by :mod:`legiongraph.publish.searchfile`) and is read
+with SQLite's small page cache, so that a server's memory does not grow with the store. It answers
+a prefix or a misspelling in milliseconds: every word of every name is kept in a sorted table, so
+the words starting with what was typed are one index range away, and a misspelt word is compared
+(with :func:`names.similarity`) only against the words sharing its first two letters. Labels and
+``skos:altLabel`` spellings are both searched; a hit says which spelling matched.
 """
 
 from __future__ import annotations
 
-import bisect
 import difflib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
-from rdflib import URIRef
-from rdflib.namespace import SKOS
-
-from ..iris import ID
+from ..errors import StoreError
 from ..linking.duplicates import THRESHOLD, name_key, similarity
-from ..stores.base import Store
-from .display import LABEL_PROPERTIES, local_path, sparql_prefixes
+from .display import local_path
 
-__all__ = ["KINDS", "Entry", "Hit", "SearchIndex", "build_index", "fold"]
+__all__ = ["BUDGET", "FORMAT", "KINDS", "SORTS", "Entry", "Hit", "SearchIndex", "fold"]
 
 #: the kinds of resource searched and browsed: the IRI's first path segment, and what to call it
 KINDS: dict[str, tuple[str, str]] = {
@@ -33,20 +33,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "event": ("event", "Events"),
     "country": ("country", "Countries"),
 }
-_NAMES = (*LABEL_PROPERTIES, SKOS.altLabel)
-_ALL_NAMES = f"""
-SELECT ?s ?p ?l WHERE {{
-  VALUES ?p {{ {" ".join(f"<{p}>" for p in _NAMES)} }}
-  ?s ?p ?l .
-  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}"))
-}}"""
-_MEMBERS = f'SELECT DISTINCT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{ID}")) }}'
-# Persons' citizenship, an organisation's seat, the country a place or an event's place lies in.
-_COUNTRIES = sparql_prefixes() + """
-SELECT ?s ?c WHERE {
-  ?c a schema:Country .
-  ?s (schema:nationality|lg:basedIn|sem:hasPlace|schema:containedInPlace)+ ?c .
-}"""
+#: the version of the file's tables; a file of another version is written again
+FORMAT = 2
+#: at most this many names are scored per kind of match: a prefix such as "ca" may start 25,000
+BUDGET = 2000
+#: what a browse list can be sorted by
+SORTS = ("label", "country")
 
 
 def fold(text: str) -> str:
@@ -87,172 +79,215 @@ class Hit:
 
 
 Pair = tuple[int, int]  # (entry number, name number)
-#: at most this many names are scored per kind of match: a prefix such as "ca" may start 25,000
-BUDGET = 2000
+_BROWSE = {
+    ("label", False): "sort_label, iri",
+    ("label", True): "sort_label DESC, iri DESC",
+    # Members without a country come last whichever the direction.
+    ("country", False): "nocountry, sort_country, sort_label, iri",
+    ("country", True): "nocountry, sort_country DESC, sort_label DESC, iri DESC",
+}
 
 
-@dataclass
+def _score(query: str, qwords: list[str], key: str) -> float:
+    """Return how well a folded name matches what was typed, 0 for not at all."""
+    if key == query:
+        return 1.0
+    # Within a kind of match, the more of the name was typed the better it matches.
+    covered = len(query) / max(len(key), 1)
+    if key.startswith(query):
+        return 0.9 + 0.05 * covered
+    words = key.split()
+    if all(any(w.startswith(q) for w in words) for q in qwords):
+        return 0.85 + 0.05 * covered
+    # A misspelling: every word typed must be close to a name's word of about its length
+    # ("andr" is the start of Andriy, not a misspelt "and").
+    word_score = min(max([difflib.SequenceMatcher(None, q, w).ratio() for w in words
+                          if len(w) >= 4 and abs(len(w) - len(q)) <= 2] or [0.0])
+                     for q in qwords)
+    fuzzy = max(word_score, similarity(query, key))
+    return 0.8 * fuzzy if fuzzy >= THRESHOLD else 0.0
+
+
 class SearchIndex:
-    """Every searchable resource; its names folded, and their distinct words and whole keys sorted."""
+    """Every searchable resource, read from an index file: its names folded, their words sorted."""
 
-    entries: list[Entry] = field(default_factory=list)
-    keys: list[tuple[str, ...]] = field(default_factory=list)
-    iris: dict[str, Entry] = field(default_factory=dict)
-    #: distinct folded words, sorted, and the names each occurs in
-    vocabulary: list[str] = field(default_factory=list)
-    postings: dict[str, list[Pair]] = field(default_factory=dict)
-    #: distinct folded whole names, sorted, and the names they are
-    whole: list[str] = field(default_factory=list)
-    named: dict[str, list[Pair]] = field(default_factory=dict)
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.path = path
+        self._conn = conn
+        # One connection serves every thread; SQLite answers one statement at a time anyway.
+        self._lock = threading.RLock()
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        if meta.get("format") != FORMAT:
+            raise StoreError(f"{path}: search index of format {meta.get('format')}, expected {FORMAT}")
+        self.version: str = meta["version"]
+        self._size: int = meta["entries"]
+        self.words: int = meta["words"]
+        self._longest_key: int = meta["longest_key"]
+        self._longest_word: int = meta["longest_word"]
+        self._countries: dict[str, str] | None = None
+        self._counts: dict[str, int] = {}
 
     @classmethod
-    def of(cls, entries: Iterable[Entry]) -> SearchIndex:
-        """Index entries by every word of every name, and by the whole name."""
-        index = cls(entries=list(entries))
-        for i, entry in enumerate(index.entries):
-            keys = tuple(fold(name) for name in entry.names)
-            index.keys.append(keys)
-            for j, key in enumerate(keys):
-                index.named.setdefault(key, []).append((i, j))
-                for word in set(key.split()):
-                    index.postings.setdefault(word, []).append((i, j))
-        index.vocabulary = sorted(index.postings)
-        index.whole = sorted(index.named)
-        index.iris = {e.iri: e for e in index.entries}
-        return index
+    def open(cls, path: Path) -> SearchIndex:
+        """Open an index file, read-only."""
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                   check_same_thread=False)
+            return cls(conn, path)
+        except (sqlite3.Error, KeyError) as exc:
+            raise StoreError(f"{path}: cannot read the search index: {exc}") from None
 
-    @property
-    def words(self) -> int:
-        """Return how many distinct words the index holds."""
-        return len(self.vocabulary)
+    def close(self) -> None:
+        """Close the index file."""
+        with self._lock:
+            self._conn.close()
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return self._size
 
-    def by_iri(self) -> dict[str, Entry]:
-        """Return the entries by IRI."""
-        return self.iris
+    def _all(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
 
-    def members(self, kind: str) -> list[Entry]:
-        """Return the entries of one kind, in no particular order."""
-        return [e for e in self.entries if e.kind == kind]
+    def _load(self, numbers: Iterable[int]) -> dict[int, Entry]:
+        """Return the entries with these numbers, with all their names."""
+        wanted = json.dumps(sorted(set(numbers)))
+        names: dict[int, list[str]] = {}
+        for i, name in self._all("SELECT entry, name FROM name WHERE entry IN "
+                                 "(SELECT value FROM json_each(?)) ORDER BY entry, num", [wanted]):
+            names.setdefault(i, []).append(name)
+        return {i: Entry(iri, kind, label, tuple(names.get(i, ())), country)
+                for i, iri, kind, label, country in self._all(
+                    "SELECT id, iri, kind, label, country FROM entry WHERE id IN "
+                    "(SELECT value FROM json_each(?))", [wanted])}
 
-    @staticmethod
-    def _starting(items: list[str], prefix: str) -> list[str]:
-        """Return the sorted items that start with prefix, shortest first."""
-        lo = bisect.bisect_left(items, prefix)
-        hi = bisect.bisect_left(items, prefix + "\uffff")
-        return sorted(items[lo:hi], key=len)
+    def get(self, iri: str) -> Entry | None:
+        """Return the entry of a resource, or None."""
+        found = self._all("SELECT id FROM entry WHERE iri = ? ORDER BY id LIMIT 1", [iri])
+        return self._load([found[0][0]])[found[0][0]] if found else None
 
-    def _pairs(self, found: list[str], where: dict[str, list[Pair]], kind: str | None) -> set[Pair]:
-        """Return the names under the items found, the shortest items' first, at most BUDGET."""
+    def countries(self) -> dict[str, str]:
+        """Return the labels of the countries, by IRI."""
+        if self._countries is None:
+            self._countries = dict(self._all("SELECT iri, label FROM entry WHERE kind = 'country'"))
+        return self._countries
+
+    def count(self, kind: str) -> int:
+        """Return how many resources of one kind there are."""
+        if kind not in self._counts:
+            self._counts[kind] = self._all("SELECT count(*) FROM entry WHERE kind = ?", [kind])[0][0]
+        return self._counts[kind]
+
+    def members(self, kind: str, sort: str = "label", descending: bool = False, offset: int = 0,
+                limit: int | None = None) -> list[Entry]:
+        """Return the resources of one kind by label or country label (those without a country last)."""
+        order = _BROWSE[sort, descending]
+        numbers = [i for (i,) in self._all(f"SELECT id FROM entry WHERE kind = ? ORDER BY {order} "
+                                           "LIMIT ? OFFSET ?", [kind, -1 if limit is None else limit,
+                                                                offset])]
+        found = self._load(numbers)
+        return [found[i] for i in numbers]
+
+    def _total(self, prefix: str) -> int:
+        """Return in how many names the words starting with prefix occur, counted per word."""
+        return self._all("SELECT coalesce(sum(count), 0) FROM word WHERE word >= ? AND word < ?",
+                         [prefix, prefix + "\uffff"])[0][0]
+
+    def _starting(self, prefix: str, lengths: Iterable[int]) -> Iterator[tuple[int, str]]:
+        """Yield the words that start with prefix, of the given lengths, shortest first."""
+        # One index range per length: the words in order, without reading and sorting them all
+        # (a prefix such as "1" starts 100,000 numbers at 10M triples).
+        for length in lengths:
+            yield from self._conn.execute(
+                "SELECT id, word FROM word WHERE wlen = ? AND word >= ? AND word < ? ORDER BY word",
+                (length, prefix, prefix + "\uffff"))
+
+    def _whole(self, query: str, kind: str | None, keys: dict[Pair, str]) -> set[Pair]:
+        """Return the names that start with the query, the shortest names' first, at most BUDGET."""
+        where, extra = ("", ()) if kind is None else (" AND kind = ?", (kind,))
         pairs: set[Pair] = set()
-        for item in found:
-            for i, j in where[item]:
-                if kind is None or self.entries[i].kind == kind:
-                    pairs.add((i, j))
-                    if len(pairs) >= BUDGET:
-                        return pairs
+        for length in range(len(query), self._longest_key + 1):
+            for i, j, key in self._conn.execute(
+                    f"SELECT entry, num, key FROM name WHERE klen = ? AND key >= ? AND key < ?{where} "
+                    "ORDER BY key, entry, num", (length, query, query + "\uffff", *extra)):
+                pairs.add((i, j))
+                keys[i, j] = key
+                if len(pairs) >= BUDGET:
+                    return pairs
         return pairs
 
-    def _score(self, query: str, qwords: list[str], i: int, j: int) -> float:
-        key = self.keys[i][j]
-        if key == query:
-            return 1.0
-        # Within a kind of match, the more of the name was typed the better it matches.
-        covered = len(query) / max(len(key), 1)
-        if key.startswith(query):
-            return 0.9 + 0.05 * covered
-        words = key.split()
-        if all(any(w.startswith(q) for w in words) for q in qwords):
-            return 0.85 + 0.05 * covered
-        # A misspelling: every word typed must be close to a name's word of about its length
-        # ("andr" is the start of Andriy, not a misspelt "and").
-        word_score = min(max([difflib.SequenceMatcher(None, q, w).ratio() for w in words
-                              if len(w) >= 4 and abs(len(w) - len(q)) <= 2] or [0.0])
-                         for q in qwords)
-        fuzzy = max(word_score, similarity(query, key))
-        return 0.8 * fuzzy if fuzzy >= THRESHOLD else 0.0
+    def _pairs(self, words: Iterable[tuple[int, str]], kind: str | None) -> set[Pair]:
+        """Return the names the words occur in, the first words' first, at most BUDGET."""
+        where, extra = ("", ()) if kind is None else (" AND kind = ?", (kind,))
+        pairs: set[Pair] = set()
+        for number, _ in words:
+            for pair in self._conn.execute(f"SELECT entry, num FROM posting WHERE word = ?{where} "
+                                           "ORDER BY entry, num", (number, *extra)):
+                pairs.add(pair)
+                if len(pairs) >= BUDGET:
+                    return pairs
+        return pairs
 
     def _misspelt(self, word: str, kind: str | None) -> set[Pair]:
         """Return the names with a word close to ``word``: same first two letters, similar length."""
         matcher = difflib.SequenceMatcher(None, b=word)  # b is the side SequenceMatcher caches
         close = []
-        for other in self._starting(self.vocabulary, word[:2]):
-            if len(other) < 4 or abs(len(other) - len(word)) > 2:
-                continue
+        for number, other in self._starting(word[:2], range(max(4, len(word) - 2), len(word) + 3)):
             matcher.set_seq1(other)
             if matcher.real_quick_ratio() >= THRESHOLD and matcher.quick_ratio() >= THRESHOLD \
                     and matcher.ratio() >= THRESHOLD:
-                close.append(other)
-        return self._pairs(close, self.postings, kind)
+                close.append((number, other))
+        return self._pairs(close, kind)
 
-    def _rank(self, pairs: set[Pair], query: str, qwords: list[str], best: dict[int, Hit]) -> None:
+    def _rank(self, pairs: set[Pair], query: str, qwords: list[str], best: dict[int, tuple[float, int]],
+              keys: dict[Pair, str]) -> None:
+        missing = json.dumps(sorted({i for i, j in pairs if (i, j) not in keys}))
+        for i, j, key in self._conn.execute("SELECT entry, num, key FROM name WHERE entry IN "
+                                            "(SELECT value FROM json_each(?))", (missing,)):
+            keys[i, j] = key
         for i, j in pairs:
-            score = self._score(query, qwords, i, j)
+            score = _score(query, qwords, keys[i, j])
             if j:
                 score -= 0.001  # the same match on the label wins over one on another spelling
-            if score > 0 and (i not in best or score > best[i].score):
-                best[i] = Hit(self.entries[i], self.entries[i].names[j], score)
+            if score > 0 and (i not in best or score > best[i][0]):
+                best[i] = (score, j)
 
     def search(self, text: str, limit: int = 10, kind: str | None = None) -> list[Hit]:
         """Return the best matches for what was typed, best first."""
-        query = fold(text)
+        # SQLite takes UTF-8 only: a lone surrogate could be nothing stored anyway.
+        query = fold(text.encode("utf-8", "replace").decode("utf-8"))
         qwords = query.split()
         if not qwords:
             return []
-        best: dict[int, Hit] = {}
+        with self._lock:  # the word lists below are read as they are used
+            return self._search(query, qwords, limit, kind)
+
+    def _search(self, query: str, qwords: list[str], limit: int, kind: str | None) -> list[Hit]:
+        best: dict[int, tuple[float, int]] = {}  # entry: score, name number
+        keys: dict[Pair, str] = {}
         # Best first: whole names starting with what was typed (an exact name among them)...
-        seen = self._pairs(self._starting(self.whole, query), self.named, kind)
-        self._rank(seen, query, qwords, best)
+        seen = self._whole(query, kind, keys)
+        self._rank(seen, query, qwords, best, keys)
 
         def free() -> bool:
-            return sum(h.score >= 0.85 for h in best.values()) < limit
+            return sum(score >= 0.85 for score, _ in best.values()) < limit
 
         # ...then names with a word starting with each word typed, looked up by the rarest...
-        found = [self._starting(self.vocabulary, q) for q in qwords]
+        totals = [self._total(q) for q in qwords]
         if free():
-            rarest = min(found, key=lambda words: sum(len(self.postings[w]) for w in words))
-            pairs = self._pairs(rarest, self.postings, kind) - seen
-            self._rank(pairs, query, qwords, best)
+            rarest = qwords[totals.index(min(totals))]
+            pairs = self._pairs(self._starting(rarest, range(len(rarest), self._longest_word + 1)),
+                                kind) - seen
+            self._rank(pairs, query, qwords, best, keys)
             seen |= pairs
         # ...then misspellings of the words that start no word of any name; they score below
         # the rest. They rarely touch the first two letters, which the duplicate check assumes too.
-        unknown = [q for q, words in zip(qwords, found, strict=True) if not words and len(q) >= 4]
+        unknown = [q for q, total in zip(qwords, totals, strict=True) if not total and len(q) >= 4]
         if unknown and free():
-            self._rank(self._misspelt(max(unknown, key=len), kind) - seen, query, qwords, best)
-        ranked = sorted(best.values(), key=lambda h: (-h.score, len(h.entry.label), h.entry.label,
-                                                       h.entry.iri))
-        return ranked[:limit]
-
-
-def _best_label(names: list[tuple[URIRef, str, str]]) -> str:
-    """Return the preferred label: the best label property, English first, then untagged."""
-    def rank(item: tuple[URIRef, str, str]) -> tuple[int, int]:
-        prop, _, lang = item
-        order = LABEL_PROPERTIES.index(prop) if prop in LABEL_PROPERTIES else len(LABEL_PROPERTIES)
-        return order, 0 if lang.startswith("en") else 1 if not lang else 2
-    return min(names, key=rank)[1]
-
-
-def build_index(store: Store) -> SearchIndex:
-    """Read every searchable resource's names, kind and country from the store, and index them."""
-    names: dict[str, list[tuple[URIRef, str, str]]] = {}
-    for s, p, lit in store.query(_ALL_NAMES).rows:
-        names.setdefault(str(s), []).append((p, str(lit), getattr(lit, "language", None) or ""))
-    members = {str(s) for (s,) in store.query(_MEMBERS).rows} | set(names)
-    countries: dict[str, str] = {}
-    for s, c in store.query(_COUNTRIES).rows:
-        countries.setdefault(str(s), str(c))
-    entries = []
-    for iri in sorted(members):
-        kind = iri[len(ID):].split("/", 1)[0]
-        if kind not in KINDS:
-            continue
-        found = names.get(iri, [])
-        label = _best_label(found) if found else iri[len(ID):]
-        others = sorted({text for _, text, _ in found} - {label})
-        country = iri if kind == "country" else countries.get(iri)
-        entries.append(Entry(iri, kind, label, (label, *others), country))
-    return SearchIndex.of(entries)
-
+            self._rank(self._misspelt(max(unknown, key=len), kind) - seen, query, qwords, best, keys)
+        labels = {i: (iri, label) for i, iri, label in self._conn.execute(
+            "SELECT id, iri, label FROM entry WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(best)),))}
+        ranked = sorted(best, key=lambda i: (-best[i][0], len(labels[i][1]), labels[i][1], labels[i][0]))
+        entries = self._load(ranked[:limit])
+        return [Hit(entries[i], entries[i].names[best[i][1]], best[i][0]) for i in ranked[:limit]]

@@ -1,7 +1,8 @@
 """``/search``: find a resource by any of its names (HTML or JSON), and ``/search/suggest`` for the
-header's search box. The index (:mod:`legiongraph.publish.search`) is built once per application from
-the served store, which is opened read-only and so cannot change under it; ``legiongraph serve``
-starts building it before the first request.
+header's search box. The index (:mod:`legiongraph.publish.search`) is opened once per application:
+an SQLite file beside the served store, written once per version of that store (by a child
+process, :mod:`legiongraph.publish.searchfile`); ``legiongraph serve`` opens or writes it before
+the first request.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, render_templ
 
 from ..errors import LegiongraphError
 from ..publish.display import page_query
-from ..publish.search import KINDS, Hit, SearchIndex, build_index
+from ..publish.search import KINDS, Hit, SearchIndex
+from ..publish.searchfile import open_index
 from ..query.queries import resolve_query
 from ..query.texttable import plural
 from .context import get_resources, get_store
@@ -45,18 +47,18 @@ def _build(app: Flask) -> SearchIndex:
     with state.lock:  # one build, however many requests arrive meanwhile
         if state.index is None:
             with app.app_context():
-                state.index = build_index(get_store())
+                state.index = open_index(get_store())
         return state.index
 
 
 def get_index() -> SearchIndex:
-    """Return the application's search index, building it on first use."""
+    """Return the application's search index, opening or writing it on first use."""
     state = _state(current_app)
     return state.index if state.index is not None else _build(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def warm(app: Flask) -> threading.Thread:
-    """Start building the index in the background, so the first search finds it ready."""
+    """Start opening or writing the index in the background, so the first search finds it ready."""
     thread = threading.Thread(target=_build, args=(app,), name="search-index", daemon=True)
     thread.start()
     return thread
@@ -79,12 +81,15 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
 
 def _hit_json(hit: Hit, index: SearchIndex) -> dict[str, Any]:
     entry = hit.entry
-    country = index.by_iri().get(entry.country) if entry.country else None
+    country = index.countries().get(entry.country) if entry.country else None
+    if entry.country and country is None:
+        other = index.get(entry.country)
+        country = other.label if other else None
     return {
         "iri": entry.iri,
         "label": entry.label,
         "type": entry.kind_label,
-        "country": country.label if country else None,
+        "country": country,
         "countryIri": entry.country,
         "href": request.script_root + entry.path,
         "matched": hit.matched,

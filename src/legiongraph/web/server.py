@@ -10,6 +10,7 @@ exempt (every client of a reverse proxy shares its address; the proxy limits per
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import ipaddress
 import threading
 from collections import Counter
@@ -21,7 +22,7 @@ from waitress.server import create_server
 from ..config import Config
 from .protocol import body_limit
 
-__all__ = ["make_server", "waitress_settings"]
+__all__ = ["make_server", "return_freed_memory", "waitress_settings"]
 
 _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
          b"Retry-After: 5\r\nConnection: close\r\nContent-Length: 71\r\n\r\n"
@@ -97,6 +98,21 @@ def _channel_class(config: Config) -> type[HTTPChannel]:
             super().del_channel(map)
 
     return LimitedChannel
+
+
+_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+
+
+def return_freed_memory() -> bool:
+    """Make this process give large freed buffers back to the system at once; say if it could."""
+    # glibc raises its mmap threshold to the largest buffer freed so far (up to 32 MiB), and a
+    # buffer under the threshold stays in the heap once freed: query answers passing through the
+    # server grew it from 65 to 195 MB PSS at 1M triples, and would grow it with the store. A
+    # fixed threshold keeps every buffer of 128 KiB or more in a mapping of its own.
+    try:
+        return bool(ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, 128 * 1024))
+    except (OSError, AttributeError):  # not glibc
+        return False
 
 
 def make_server(app: Any, config: Config, threads: int = 8) -> Any:
