@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from rdflib.term import Node
 
-__all__ = ["THRESHOLD", "Duplicate", "name_key", "probable_duplicates", "similarity"]
+__all__ = ["THRESHOLD", "Duplicate", "name_key", "numbers", "probable_duplicates", "similarity"]
 
 THRESHOLD = 0.85
 
@@ -43,6 +43,7 @@ _APOSTROPHES = re.compile(r"[\u02bc\u2019'`]")
 _OTHER = re.compile(r"[^a-z0-9]+")
 # Doubled letters only: "unit 11" and "unit 1" are two units, not two spellings of one.
 _DOUBLED = re.compile(r"([a-z])\1+")
+_NUMBER = re.compile(r"\d+")
 
 
 def name_key(name: str) -> str:
@@ -55,6 +56,11 @@ def name_key(name: str) -> str:
     for old, new in _FOLDS:
         text = text.replace(old, new)
     return _DOUBLED.sub(r"\1", text)
+
+
+def numbers(key: str) -> list[str]:
+    """Return the numbers in a name key, in order: two names score 0 unless theirs are the same."""
+    return _NUMBER.findall(key)
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ class _Keyed:
 def _score(a: _Keyed, b: _Keyed, threshold: float = 0.0) -> float:
     if not a.key or not b.key:
         return 0.0
-    if re.findall(r"\d+", a.key) != re.findall(r"\d+", b.key):
+    if numbers(a.key) != numbers(b.key):
         return 0.0  # "unit 12" and "unit 13" differ however alike the rest is
     if a.key == b.key or a.ordered == b.ordered:
         return 1.0
