@@ -108,3 +108,19 @@ def test_a_changed_store_gets_a_new_index_file_and_the_old_one_goes(tmp_path, sy
     assert os.listdir(after.path.parent) == [after.path.name]
     # the old server's open file still answers
     assert [h.entry.label for h in before.search("xana")] == ["Xanadu"]
+
+
+def test_a_store_whose_folder_cannot_be_written_still_gets_its_index(tmp_path, monkeypatch):
+    path = tmp_path / "store"
+    writer = ox.Store(str(path))
+    writer.add(ox.Quad(ox.NamedNode("https://w3id.org/legiongraph/id/place/x"),
+                       ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Xanadu")))
+    writer.flush()
+    del writer
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p).endswith(".search-index")
+                        else real_access(p, mode))
+    index = open_index(OxigraphStore(path, read_only=True))
+    assert [h.entry.label for h in index.search("xan")] == ["Xanadu"]
+    assert not index.path.exists()  # a temporary file, already removed
+    assert list(path.with_name("store.search-index").iterdir()) == []

@@ -40,7 +40,9 @@ SELECT ?s ?p ?l WHERE {{
   ?s ?p ?l .
   FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}"))
 }}"""
-_MEMBERS = f'SELECT DISTINCT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{ID}")) }}'
+# Not DISTINCT: the members table drops repeats, and Oxigraph's DISTINCT held every IRI in
+# memory (120 MB more at 10M triples).
+_MEMBERS = f'SELECT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{ID}")) }}'
 # Persons' citizenship, an organisation's seat, the country a place or an event's place lies in.
 _COUNTRIES = sparql_prefixes() + """
 SELECT ?s ?c WHERE {
@@ -205,7 +207,7 @@ def _connect_new(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
     # A file nobody reads until it is complete: no journal, no waiting for the disk.
     conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
-                       "PRAGMA cache_size=-64000;")
+                       "PRAGMA cache_size=-32000;")
     return conn
 
 
@@ -290,9 +292,17 @@ def open_index(store: Store) -> SearchIndex:
             if index.version == version:
                 return index
     try:
-        _write_in_child(path, target, version)
+        target.parent.mkdir(exist_ok=True)
+        writable = os.access(target.parent, os.W_OK)
     except OSError:
-        return build_index(store)  # the folder beside the store cannot be written: keep it in /tmp
+        writable = False
+    if not writable:
+        # Nothing may be written beside the store: the index lives in a temporary file instead,
+        # removed at once (the open handle keeps it), and is written again on the next start.
+        with tempfile.TemporaryDirectory(prefix="legiongraph-search-") as folder:
+            _write_in_child(path, Path(folder) / target.name, version)
+            return SearchIndex.open(Path(folder) / target.name)
+    _write_in_child(path, target, version)
     index = SearchIndex.open(target)
     for old in target.parent.glob("*.sqlite"):
         if old != target:
