@@ -1,8 +1,9 @@
 """Authoring formats: statistics tables (CSV) and source records (YAML), compiled to RDF.
 
 ``compile_source(path, existing)`` reads one file and returns the graph of its source, in the
-encoding of ``data/sources/*.trig``; ``existing`` (the union of the store's graphs) resolves the
-names of countries, organisations, persons and documents already known. Every problem in a file
+encoding of ``data/sources/*.trig``; ``existing`` (the union of the store's graphs as a Graph, or a
+:class:`~legiongraph.authoring.known.Known` that asks a store) resolves the names of countries,
+organisations, persons and documents already known. Every problem in a file
 is reported at once, each with its file, line and field.
 """
 
@@ -16,6 +17,7 @@ from rdflib import Graph
 from ..errors import LoadError
 from ..iris import source_graph
 from .emit import Builder
+from .known import Known
 from .problems import Problems
 from .records import check_schema, compile_record, has_source_id, schema, tolerant
 from .resolve import Resolver
@@ -39,7 +41,7 @@ class CompiledSource:
     fields: dict = field(default_factory=dict)
 
 
-def compile_source(path: str | Path, existing: Graph) -> CompiledSource:
+def compile_source(path: str | Path, existing: Graph | Known) -> CompiledSource:
     """Compile a .csv table or a .yaml/.yml source record; raise LoadError listing every problem."""
     path = Path(path)
     name = path.stem
@@ -72,7 +74,7 @@ def compile_source(path: str | Path, existing: Graph) -> CompiledSource:
     return CompiledSource(name, builder.graph, builder.warnings, builder.origins, builder.fields)
 
 
-def as_source_file(path: str | Path, existing: Graph) -> SourceFile:
+def as_source_file(path: str | Path, existing: Graph | Known) -> SourceFile:
     """Compile an authoring file into the SourceFile that ingest validates and writes."""
     path = Path(path)
     compiled = compile_source(path, existing)

@@ -179,7 +179,7 @@ class Builder:
 
     def _label_of(self, node: URIRef, default: Literal) -> Literal:
         """Return the label the store already gives a shared resource, so that copies agree."""
-        stored = sorted(self.resolver.existing.objects(node, RDFS.label))
+        stored = self.resolver.existing.objects(node, RDFS.label)
         return stored[0] if len(stored) == 1 and isinstance(stored[0], Literal) else default
 
     def document(self, node: URIRef, entry: LDict, prefix: str) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDFS, SKOS
 
-from ..iris import ID, LG, PREFIXES, SCHEMA, concept
+from ..iris import ID, PREFIXES, concept
+from .known import Known, as_known
+from .known import name_key as _key
 
 __all__ = ["COUNTRY_ALIASES", "KINDS", "Resolver", "Unresolved"]
 
@@ -31,6 +31,7 @@ COUNTRY_ALIASES = {
     "côte d'ivoire": "CI", "cote d'ivoire": "CI", "ivory coast": "CI", "czechia": "CZ",
     "czech republic": "CZ", "eswatini": "SZ", "swaziland": "SZ", "myanmar": "MM", "burma": "MM",
 }
+_CUTOFF = 0.75  # how close a known name must be to be suggested (difflib's ratio)
 _CURIE = re.compile(r"^([a-z][a-z0-9-]*):([A-Za-z_][A-Za-z0-9._-]*)$")
 
 
@@ -38,33 +39,27 @@ class Unresolved(ValueError):
     """A reference that names nothing known; the message says what was expected."""
 
 
-def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().casefold())
-
-
 class Resolver:
     """Names and IRIs known in the store plus those defined by the file being compiled."""
 
-    def __init__(self, existing: Graph) -> None:
-        self.existing = existing
-        self.subjects = set(existing.subjects())
-        self.names: dict[str, set[URIRef]] = defaultdict(set)
+    def __init__(self, existing: Graph | Known) -> None:
+        # The store's side is asked name by name (Known); only the countries, a few hundred, are
+        # read whole, because an area may be any of their codes, labels and other names.
+        self.existing = as_known(existing)
+        self.subjects: set[URIRef] = set()  # defined by the file
+        self._described: dict[URIRef, bool] = {}
+        self._named: dict[str, set[URIRef]] = {}
         self.display: dict[str, str] = {}
         self.countries: dict[str, URIRef] = {}
         self.country_display: dict[URIRef, str] = {}
-        for prop in (RDFS.label, SKOS.altLabel, SCHEMA.name):
-            for s, o in existing.subject_objects(prop):
-                if isinstance(s, URIRef):
-                    self.names[_key(str(o))].add(s)
-                    self.display.setdefault(_key(str(o)), str(o))
-        for s, code in existing.subject_objects(LG.isoAlpha2):
-            label = existing.value(s, RDFS.label)
-            self.country_display[s] = f"{label} ({code})" if label else str(code)
-            for name in [code, existing.value(s, LG.isoAlpha3), label,
-                         *existing.objects(s, SKOS.altLabel)]:
+        countries = self.existing.countries()
+        for country in countries:
+            label, code = country.label, country.code
+            self.country_display[country.iri] = f"{label} ({code})" if label else code
+            for name in [code, country.alpha3, label, *country.alt_labels]:
                 if name is not None:
-                    self.countries[_key(str(name))] = s
-        by_code = {str(code): s for s, code in existing.subject_objects(LG.isoAlpha2)}
+                    self.countries[_key(name)] = country.iri
+        by_code = {country.code: country.iri for country in countries}
         for alias, code in COUNTRY_ALIASES.items():
             if code in by_code:
                 self.countries.setdefault(_key(alias), by_code[code])
@@ -80,7 +75,17 @@ class Resolver:
 
     def known(self, iri: URIRef) -> bool:
         """Tell whether an IRI is described in the store or defined by the file."""
-        return iri in self.subjects
+        if iri in self.subjects:
+            return True
+        if iri not in self._described:
+            self._described[iri] = self.existing.described(iri)
+        return self._described[iri]
+
+    def named(self, key: str, text: str) -> set[URIRef]:
+        """Return the store's entities with a name whose key is key (asked once per key)."""
+        if key not in self._named:
+            self._named[key] = self.existing.named(text)
+        return self._named[key]
 
     def iri(self, text: str) -> URIRef | None:
         """Return the IRI an explicit reference spells (full IRI, CURIE, kind/slug), else None."""
@@ -106,13 +111,13 @@ class Resolver:
         key = _key(text)
         if key in self.local:
             return self.local[key]
-        found = self.names.get(key, set()) | ({self.countries[key]} if key in self.countries else set())
+        found = self.named(key, text) | ({self.countries[key]} if key in self.countries else set())
         if len(found) == 1:
             return next(iter(found))
         if len(found) > 1:
             options = ", ".join(sorted(f"<{iri}>" for iri in found))
             raise Unresolved(f"{text!r} names more than one {what} ({options}); write the IRI instead")
-        raise Unresolved(f"unknown {what} {text!r}{self._suggest(key, list(self.names) + list(self.local))}")
+        raise Unresolved(f"unknown {what} {text!r}{self._suggest(key)}")
 
     def area(self, value: object) -> URIRef:
         """Resolve a country (name, alias, ISO alpha-2/3) or a region; suggest countries if unknown."""
@@ -135,17 +140,21 @@ class Resolver:
         slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
         # Admiralty concepts keep their case (B, 2); every other scheme uses lower-case slugs.
         iri = concept(scheme, text.upper() if scheme.startswith("admiralty") else slug)
-        if iri in self.subjects:
+        if self.known(iri):
             return iri
         prefix = str(concept(scheme, ""))
-        choices = sorted(str(s)[len(prefix):] for s in self.subjects
-                         if isinstance(s, URIRef) and str(s).startswith(prefix))
+        under = set(self.existing.subjects_under(prefix)) | {s for s in self.subjects
+                                                             if str(s).startswith(prefix)}
+        choices = sorted(str(s)[len(prefix):] for s in under)
         close = difflib.get_close_matches(slug, choices, n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         raise Unresolved(f"unknown {scheme.replace('-', ' ')} {text!r}{hint} "
                          f"(expected one of: {', '.join(choices)})")
 
-    def _suggest(self, key: str, names: list[str]) -> str:
-        close = difflib.get_close_matches(key, names, n=3, cutoff=0.75)
-        shown = [repr(self.display.get(c, c)) for c in close]
+    def _suggest(self, key: str) -> str:
+        # The store hands back only names that can be close (a scan of the names: the error path).
+        stored = self.existing.close_names(key, _CUTOFF)
+        close = difflib.get_close_matches(key, list(stored) + list(self.local), n=3, cutoff=_CUTOFF)
+        display = {**self.display, **stored}  # the store's spelling first, as it was written there
+        shown = [repr(display.get(c, c)) for c in close]
         return f"; did you mean {' or '.join(shown)}?" if shown else ""
