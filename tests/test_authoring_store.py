@@ -105,10 +105,11 @@ def _both(path: Path, existing: Graph, store: object) -> tuple:
     return _compiled(path, existing), _compiled(path, StoreKnown(store))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.iterdir() if p.suffix in (".csv", ".yaml")))
+# A YAML file beside a CSV table of the same name is that table's header, not a source of its own.
+@pytest.mark.parametrize("name", sorted(
+    p.name for p in EXAMPLES.iterdir()
+    if p.suffix == ".csv" or (p.suffix == ".yaml" and not p.with_suffix(".csv").exists())))
 def test_the_examples_compile_byte_for_byte_the_same_against_the_store(existing, oxigraph_store, name):
-    if name.endswith(".yaml") and (EXAMPLES / name).with_suffix(".csv").exists():
-        pytest.skip("the header of a table")
     from_graph, from_store = _both(EXAMPLES / name, existing, oxigraph_store)
     assert isinstance(from_graph, tuple) and len(from_graph[0]) > 10
     assert from_store == from_graph
