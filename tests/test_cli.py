@@ -64,6 +64,15 @@ def test_validate_conforming_data_exits_0(capsys):
     assert (code, out) == (0, "Conforms: the data satisfies every shape.\n")
 
 
+def test_validator_sparql_says_it_is_an_alias_of_shacl_where_it_validates(capsys, monkeypatch):
+    monkeypatch.setenv("LEGIONGRAPH_VALIDATOR", "sparql")
+    code, out, err = run(capsys, "validate")
+    assert (code, out) == (0, "Conforms: the data satisfies every shape.\n")
+    assert err == ("note: validator 'sparql' is an alias of 'shacl': the shape compiler it named was "
+                   "replaced by the shacl engine; write validator = \"shacl\" (docs/validation.md)\n")
+    assert run(capsys, "queries")[2] == ""
+
+
 def test_validate_nonconforming_file_exits_1_and_names_the_focus_node(capsys, tmp_path):
     bad = tmp_path / "bad-event.trig"
     bad.write_text(NONCONFORMING)

@@ -22,6 +22,7 @@ from ..query.queries import check_query, list_queries, resolve_query, run_query
 from ..query.stats import compute_stats, store_location
 from ..query.texttable import plural, render_table, table_width
 from ..resources import Resources
+from ..shacl.validation import alias_note
 from ..stores import open_store
 from ..stores.results import TABULAR_FORMATS, serialize_result
 from .data import DATA_COMMANDS
@@ -32,6 +33,8 @@ __all__ = ["cli", "main"]
 #: --format values for a SELECT/ASK table and for a CONSTRUCT/DESCRIBE graph
 GRAPH_FORMATS = {"turtle": "turtle", "nt": "nt"}
 QUERY_FORMATS = (*TABULAR_FORMATS, *GRAPH_FORMATS)
+#: the commands that validate, and so say what an alias validator name runs
+_VALIDATING = frozenset({"build", "validate", "ingest", "retract", "load"})
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,6 +53,9 @@ def cli(ctx: click.Context, config_file: str | None, store: str | None, store_pa
         data_dir: Path | None) -> None:
     """Build, validate and query the legiongraph knowledge graph."""
     ctx.obj = load_config(config_file, store=store, store_path=store_path, data_dir=data_dir)
+    note = alias_note(ctx.obj.validator)
+    if note and ctx.invoked_subcommand in _VALIDATING:
+        click.echo(f"note: {note}", err=True)
 
 
 @cli.command("build")

@@ -34,7 +34,7 @@ from ..errors import LoadError, ShapesError
 from ..oxterms import from_ox
 from ..progress import QUIET, Progress
 
-__all__ = ["DEFAULT_VALIDATOR", "ENGINES", "ValidationReport", "Violation", "engine_for",
+__all__ = ["DEFAULT_VALIDATOR", "ENGINES", "ValidationReport", "Violation", "alias_note", "engine_for",
            "store_ntriples", "validate", "validate_store"]
 
 DEFAULT_VALIDATOR = "shacl"
@@ -99,6 +99,14 @@ class ValidationReport:
         lines = [f"Does not conform: {len(self.violations)} problem(s)."]
         lines += ["  " + v.describe() for v in self.violations]
         return "\n".join(lines) + "\n"
+
+
+def alias_note(validator: str) -> str | None:
+    """Return a note saying what an alias validator name runs, None for an engine's own name."""
+    if validator != "sparql":
+        return None
+    return ("validator 'sparql' is an alias of 'shacl': the shape compiler it named was replaced "
+            "by the shacl engine; write validator = \"shacl\" (docs/validation.md)")
 
 
 def engine_for(validator: str) -> str:
