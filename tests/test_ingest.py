@@ -22,8 +22,10 @@ from legiongraph.cli import main
 from legiongraph.errors import LoadError, ResourceNotFound, StoreError, ValidationFailed
 from legiongraph.iris import GRAPH_INFERRED, ID, LG, ORG, SCHEMA, source_graph
 from legiongraph.linking.duplicates import name_key, probable_duplicates, similarity
+from legiongraph.linking.gazetteer import GEO, GRAPH_GAZETTEER
 from legiongraph.pipeline.activitylog import GRAPH_LOG
 from legiongraph.pipeline.build import compile_dataset
+from legiongraph.pipeline.gazetteerchange import gazetteer_replacement
 from legiongraph.pipeline.ingest import ingest, list_sources, retract
 from legiongraph.pipeline.privacy import PROFILE_GRAPH
 from legiongraph.stores import MemoryStore
@@ -412,3 +414,86 @@ def test_ingest_and_retract_use_the_configured_validator(config, tmp_path, monke
     ingest(pyshacl, [_source(tmp_path / "in", "test-capture-2025-06.ttl", CAPTURE)])
     retract(pyshacl, "test-capture-2025-06")
     assert engines == ["pyshacl", "pyshacl"]
+
+
+# --------------------------------------------------------------------------- the gazetteer graph
+KHARKIV = """\
+source:
+  id: kharkiv-2025-07
+  label: Example report on a capture near Kharkiv (July 2025)
+  publisher: Glavkom
+  published: 2025-07
+defaults: {claimant: Glavkom, certainty: reported}
+places:
+  - id: kharkiv
+    label: Kharkiv
+    type: city
+    in: Ukraine
+persons:
+  - key: kenyan
+    label: Kenyan citizen captured in July 2025
+    nationality: Kenya
+events:
+  - id: kharkiv-e01
+    label: Capture of a Kenyan soldier near Kharkiv (July 2025)
+    type: capture
+    captive: kenyan
+    captor: Armed Forces of Ukraine
+    place: Kharkiv
+    date: 2025-07-01..2025-07-10
+"""
+
+
+def _points(store_path: Path) -> dict[str, str]:
+    with OxigraphStore(store_path) as store:
+        rows = store.query(f"""SELECT ?place ?wkt WHERE {{ GRAPH <{GRAPH_GAZETTEER}> {{
+            ?place <{GEO.hasGeometry}> ?g . ?g <{GEO.asWKT}> ?wkt }} }}""").rows
+    return {str(place).rsplit("/", 1)[1]: str(wkt) for place, wkt in rows}
+
+
+def test_ingest_maps_a_new_city_as_a_rebuild_would_and_retract_takes_its_point_away(config, tmp_path,
+                                                                                     resources):
+    before = _dump(config.store_path)
+    report = ingest(config, [_source(tmp_path / "in", "kharkiv-2025-07.yaml", KHARKIV)])
+    assert "gazetteer graph updated as a rebuild would: 1 city located (GeoNames, offline)" in report.notes
+    assert _points(config.store_path)["kharkiv"] == "Point(36.25475 49.98177)"
+    written = config.data_dir / "data" / "sources" / "kharkiv-2025-07.trig"
+    full, _ = compile_dataset(resources, [written])
+    with OxigraphStore(config.store_path) as store:
+        ingested = store.to_dataset()
+    for graph in (GRAPH_GAZETTEER, GRAPH_INFERRED):
+        assert set(ingested.graph(graph)) == set(full.graph(graph)), graph
+    report = retract(config, "kharkiv-2025-07")
+    assert "gazetteer graph updated as a rebuild would: 1 city no longer located (GeoNames, offline)" \
+        in report.notes
+    assert _dump(config.store_path) == before
+
+
+def test_a_revision_renaming_a_city_the_gazetteer_cannot_match_removes_its_point(config, tmp_path):
+    ingest(config, [_source(tmp_path / "in", "kharkiv-2025-07.yaml", KHARKIV)])
+    renamed = KHARKIV.replace("    label: Kharkiv\n", "    label: Kharkiv outskirts\n")
+    ingest(config, [_source(tmp_path / "in", "kharkiv-2025-07.yaml", renamed.replace(
+        "place: Kharkiv", "place: Kharkiv outskirts"))])
+    assert "kharkiv" not in _points(config.store_path)
+    assert _points(config.store_path)["bakhmut"] == "Point(37.99886 48.59419)"
+
+
+def test_a_source_that_describes_no_place_leaves_the_gazetteer_alone(config, tmp_path):
+    report = ingest(config, [_source(tmp_path / "in", "test-capture-2025-06.ttl", CAPTURE)])
+    assert not [n for n in report.notes if "gazetteer" in n]
+    with OxigraphStore(config.store_path) as store:
+        assert gazetteer_replacement(store, {source_graph("test-capture-2025-06"): set()}) == {}
+
+
+def test_a_revision_moving_a_city_to_another_country_gives_the_rebuilds_gazetteer(config, tmp_path,
+                                                                                    resources):
+    ingest(config, [_source(tmp_path / "in", "kharkiv-2025-07.yaml", KHARKIV)])
+    moved = _source(tmp_path / "in", "kharkiv-2025-07.yaml", KHARKIV.replace("in: Ukraine", "in: Russia"))
+    report = ingest(config, [moved])
+    assert "gazetteer graph updated as a rebuild would: 1 city no longer located (GeoNames, offline)" \
+        in report.notes
+    full, _ = compile_dataset(resources, [config.data_dir / "data" / "sources" / "kharkiv-2025-07.trig"])
+    with OxigraphStore(config.store_path) as store:
+        gazetteer = set(store.to_dataset([GRAPH_GAZETTEER]).graph(GRAPH_GAZETTEER))
+    assert gazetteer == set(full.graph(GRAPH_GAZETTEER))
+    assert "kharkiv" not in _points(config.store_path)

@@ -44,6 +44,7 @@ from ..stores import open_store
 from ..stores.base import Store
 from .activitylog import GRAPH_LOG, activity_triples, analyst_name
 from .build import load_shapes
+from .gazetteerchange import gazetteer_note, gazetteer_replacement
 from .incremental import Delta, Schema, plan_change
 from .ingestreport import (
     IngestReport,
@@ -257,7 +258,8 @@ def ingest(config: Config, files: Sequence[Path], dry_run: bool = False,
         _refuse_public(store)
         schema = Schema.load(store, load_shapes(resources), config.reasoner, config.validator)
         replace = {src.graph: set(src.triples) for src in sources}
-        delta = plan_change(store, schema, replace, progress)
+        gazetteer = gazetteer_replacement(store, replace)
+        delta = plan_change(store, schema, replace | gazetteer, progress)
         report = IngestReport("ingest", dry_run=dry_run, unchanged=delta.unchanged,
                               added_inferred=len(delta.add_inferred),
                               removed_inferred=len(delta.remove_inferred), validated=len(delta.focus),
@@ -271,6 +273,8 @@ def ingest(config: Config, files: Sequence[Path], dry_run: bool = False,
             summary.added, summary.removed = changes(store, src)
         progress.step("looking for probable duplicates")
         report.warnings += duplicate_warnings(store, sources, delta.add_inferred, delta.replace)
+        note = gazetteer_note(store, gazetteer)
+        report.notes += [note] if note else []
         if dry_run:
             return report
         if report.problems:
@@ -311,7 +315,8 @@ def retract(config: Config, name: str, progress: Progress = QUIET,
         schema = Schema.load(store, load_shapes(Resources(config.data_dir)), config.reasoner,
                              config.validator)
         triples = store.count(graph)
-        delta = plan_change(store, schema, {graph: set()}, progress)
+        gazetteer = gazetteer_replacement(store, {graph: set()})
+        delta = plan_change(store, schema, {graph: set()} | gazetteer, progress)
         report = IngestReport("retract", [SourceSummary(name, graph, triples)],
                               len(delta.add_inferred), len(delta.remove_inferred), len(delta.focus),
                               delta.read)
@@ -320,6 +325,8 @@ def retract(config: Config, name: str, progress: Progress = QUIET,
         if report.problems:
             raise ValidationFailed(_refusal(report, f"retracting {name} would leave resources that "
                                                     "other sources describe broken"), report)
+        note = gazetteer_note(store, gazetteer)
+        report.notes += [note] if note else []
         progress.step("removing the data file and the source's graph")
         note = _seed(folder, config) if config.data_dir is not None else None
         report.notes += [note] if note else []

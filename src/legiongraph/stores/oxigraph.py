@@ -6,6 +6,7 @@ directory that replaces the old one only when complete; smaller writes run in on
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -242,11 +243,12 @@ class OxigraphStore(Store):
 
     def to_dataset(self, graphs: Iterable[URIRef] | None = None) -> Dataset:
         """Copy the content (or some graphs) into an rdflib Dataset."""
-        wanted = None if graphs is None else {str(g) for g in graphs}
         ds = Dataset(default_union=True)
-        for quad in self._store:
-            if wanted is not None and quad.graph_name.value not in wanted:
-                continue
+        # Some graphs are read through the graph index, never by going over the whole store.
+        quads = (self._store if graphs is None else itertools.chain.from_iterable(
+            self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(g)))
+            for g in dict.fromkeys(graphs)))
+        for quad in quads:
             ds.graph(URIRef(quad.graph_name.value)).add(
                 (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
         return ds
