@@ -124,11 +124,13 @@ def _peer_median(s: dict) -> str:
 def markdown(meta: dict, sizes: list[dict], summaries: list[dict]) -> str:
     """Return the results as Markdown: a summary across sizes, then one query table per size."""
     head = "| | " + " | ".join(f"{s['size']:,}" for s in summaries) + " |"
-    lines = [f"Measured {meta['started']} on {meta['cpus']} cores, Python {meta['python']}, "
-             f"pyoxigraph {meta['pyoxigraph']}; {meta['queries']} named queries, "
-             f"{meta['repeats']} timed runs each after a warm-up (federated queries left out: "
+    dates = ", ".join(f"{s['size']:,} on {s['measured']}" for s in sizes if "measured" in s)
+    lines = [f"Written {meta['started']} on {meta['cpus']} cores, Python {meta['python']}, "
+             f"pyoxigraph {meta['pyoxigraph']}; {meta['queries']} named queries, timed after a "
+             "warm-up (federated queries left out: "
              f"{', '.join(meta.get('excluded_federated_queries', [])) or 'none'}). "
-             f"Reproduce: `{meta['command']}`.", "",
+             f"Sizes measured: {dates or 'see below'}; sizes from an earlier run are kept (`--no-merge` "
+             f"drops them). Reproduce: `{meta['command']}`.", "",
              head, "|---" * (len(summaries) + 1) + "|"]
 
     def row(label: str, values: list[str]) -> None:
@@ -181,7 +183,8 @@ def markdown(meta: dict, sizes: list[dict], summaries: list[dict]) -> str:
                 f"({_fmt(e['rss_mb'], 0)} MB RSS)"
                 for e in s["serving_per_process"]))
     for size in sizes:
-        runs = f", up to {size['repeats']} timed runs" if "repeats" in size else ""
+        runs = (f", up to {size['repeats']} timed runs" if "repeats" in size else "") + (
+            f", measured {size['measured']}" if "measured" in size else "")
         lines += ["", f"### {size['size']:,} triples: per query (p50 / p95 ms{runs})", "",
                   "| query | endpoint | raw pyoxigraph | endpoint/raw | Oxigraph server | endpoint/server "
                   "| gate parse | rdflib-endpoint | rdflib/endpoint |", "|---" * 9 + "|"]

@@ -32,6 +32,7 @@ import time
 import urllib.error
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -58,6 +59,33 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 INGEST_TRIPLES = 100
+
+
+class Settings(NamedTuple):
+    """How hard to time the queries at one size."""
+
+    repeats: int
+    query_budget: float
+    query_cap: float
+    peer: bool
+
+
+SMALL = Settings(repeats=20, query_budget=10.0, query_cap=60.0, peer=True)
+# From 10M the run must fit in an hour: 3 runs of a slow query, the endpoint's own 30 s time limit,
+# and no rdflib-endpoint (it took 110 s and several GB to parse 1M quads).
+LARGE_SIZE = 5_000_000
+LARGE = Settings(repeats=3, query_budget=5.0, query_cap=30.0, peer=False)
+
+
+def for_size(size: int, args: argparse.Namespace) -> argparse.Namespace:
+    """Return the arguments for one size: flags given win, otherwise that size's defaults."""
+    base = LARGE if size >= LARGE_SIZE else SMALL
+    resolved = argparse.Namespace(**vars(args))
+    resolved.repeats = args.repeats if args.repeats is not None else base.repeats
+    resolved.query_budget = args.query_budget if args.query_budget is not None else base.query_budget
+    resolved.query_cap = args.query_cap if args.query_cap is not None else base.query_cap
+    resolved.no_peer = args.no_peer or not base.peer
+    return resolved
 
 
 def _federated(text: str) -> bool:
@@ -268,20 +296,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[int(s) for s in env_sizes] or
                         [10_000, 100_000, 1_000_000])
-    parser.add_argument("--repeats", type=int, default=20, help="timed runs per query (after a warm-up)")
-    parser.add_argument("--query-budget", type=float, default=10.0,
-                        help="seconds per query after which fewer runs are made (at least 3)")
-    parser.add_argument("--query-cap", type=float, default=60.0,
-                        help="legiongraph and raw pyoxigraph: seconds after which a query is stopped")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help=f"timed runs per query (after a warm-up); default {SMALL.repeats}, "
+                             f"{LARGE.repeats} from {LARGE_SIZE:,} triples")
+    parser.add_argument("--query-budget", type=float, default=None,
+                        help="seconds per query after which fewer runs are made (at least 3); default "
+                             f"{SMALL.query_budget:g}, {LARGE.query_budget:g} from {LARGE_SIZE:,} triples")
+    parser.add_argument("--query-cap", type=float, default=None,
+                        help="legiongraph and raw pyoxigraph: seconds after which a query is stopped; "
+                             f"default {SMALL.query_cap:g}, from {LARGE_SIZE:,} triples "
+                             f"{LARGE.query_cap:g} (the endpoint's default time limit)")
     parser.add_argument("--peer-cap", type=float, default=10.0, help="rdflib-endpoint: seconds per query")
     parser.add_argument("--peer-budget", type=float, default=1800.0,
                         help="rdflib-endpoint: seconds per size, restarts included")
-    parser.add_argument("--no-peer", action="store_true", help="skip rdflib-endpoint")
+    parser.add_argument("--no-peer", action="store_true",
+                        help=f"skip rdflib-endpoint (always skipped from {LARGE_SIZE:,} triples: it would "
+                             "parse every quad into memory)")
     parser.add_argument("--work", type=Path, default=HERE / "work", help="scratch folder")
     parser.add_argument("--results", type=Path, default=HERE / "results")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--merge", type=Path, default=None,
-                        help="an earlier results.json whose other sizes to include in the report")
+                        help="an earlier results.json whose other sizes to include in the report "
+                             "(default: RESULTS/results.json when it exists)")
+    parser.add_argument("--no-merge", action="store_true",
+                        help="report only the sizes measured in this run")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse a store and its build figures kept by an earlier --keep run")
     args = parser.parse_args()
@@ -291,14 +329,15 @@ def main() -> None:
     queries = [(q.name, q.text) for q in named if not _federated(q.text)]
     excluded = sorted(q.name for q in named if _federated(q.text))
     started = time.time()
-    sizes = [bench_size(size, args, queries, progress) for size in args.sizes]
-    if args.merge:
-        # sizes measured by an earlier run (e.g. 1M alone, which takes long) complete the report
-        earlier = json.loads(args.merge.read_text())["sizes"]
+    sizes = [bench_size(size, for_size(size, args), queries, progress) for size in args.sizes]
+    merge = None if args.no_merge else (args.merge or args.results / "results.json")
+    if merge is not None and merge.exists():
+        # sizes measured by an earlier run (10M alone takes half an hour) stay beside the new ones
+        earlier = json.loads(merge.read_text())["sizes"]
         sizes = sorted(sizes + [s for s in earlier if s["size"] not in args.sizes], key=lambda s: s["size"])
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
             "wall_s": time.time() - started, "cpus": os.cpu_count(), "python": sys.version.split()[0],
-            "pyoxigraph": ox.__version__, "repeats": args.repeats, "queries": len(queries),
+            "pyoxigraph": ox.__version__, "queries": len(queries),
             "excluded_federated_queries": excluded,
             "command": "python bench/run.py --sizes " + " ".join(str(s["size"]) for s in sizes)}
     summary = write_results(args.results, meta, sizes)
