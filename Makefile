@@ -88,9 +88,10 @@ lint: $(TEST_STAMP)
 # pyoxigraph, Oxigraph's own server and rdflib-endpoint (installed in its own
 # bench/.venv-rdflib-endpoint), and writes bench/results/results.{md,json}, keeping the sizes an
 # earlier run measured. `make bench BENCH_SIZES=10000000` runs only that size (about 30 minutes:
-# 3 runs a query, the 30 s time limit, no rdflib-endpoint).
+# 3 runs a query, the 30 s time limit, no rdflib-endpoint). The test extras bring Oxigraph's own
+# server (the `oxigraph` command), the peer column.
 BENCH_SIZES ?= 10000 100000 1000000
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES)
 
 # Not part of `make test`: serves the built store and measures p50/p95/p99 latency and error rate of
