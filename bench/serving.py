@@ -132,7 +132,7 @@ def named(ours: str, theirs: str, queries: list[tuple[str, str]], rounds: int) -
 #: searches and browse pages a visitor would open; the person lists are the longest
 PAGES = ("/search/suggest?q=an", "/search/suggest?q=Herylovych",
          "/search?q=synthetic+person+12&format=json", "/search?q=Synthetic+persn+12&format=json",
-         "/id/person/", "/id/person/?sort=country&order=desc&page=3", "/id/org/?sort=country",
+         "/id/person/", "/id/person/?sort=country&order=desc&page=2", "/id/org/?sort=country",
          "/id/country/")
 
 

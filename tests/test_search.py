@@ -150,7 +150,15 @@ def test_browse_countries_is_paginated(client, served_config):
     assert 'rel="next" href="?sort=label&amp;order=asc&amp;page=2"' in first
     second = _text(client.get("/id/country/?page=2").get_data(as_text=True))
     assert "these are 201–249, page 2 of 2" in second
-    assert client.get("/id/country/?page=3").status_code == 404
+
+
+def test_a_browse_page_past_the_last_says_which_pages_exist(client):
+    # It answered the framework's "The requested URL was not found" for a list that exists.
+    response = client.get("/id/country/?page=3")
+    assert response.status_code == 404
+    assert response.get_data(as_text=True) == (
+        "/id/country/ has no page 3: its 249 countries fill 2 pages of 200; ask for page=1 to "
+        "page=2\n")
 
 
 def test_a_resource_page_is_still_served_under_a_browse_list(client):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from ..publish.search import KINDS, SORTS
 from .context import get_config
+from .errors import plain_error
 from .search import get_index
 
 __all__ = ["bp"]
@@ -34,7 +35,10 @@ def _browse(kind: str) -> Response:
     pages = max(1, math.ceil(total / size))
     page = request.args.get("page", 1, type=int)
     if not 1 <= page <= pages:
-        abort(404)
+        plural = _PLURALS.get(kind, f"{kind}s")
+        return plain_error(404, f"/id/{kind}/ has no page {page}: its {total} {plural} fill "
+                                f"{pages} page{'s' if pages > 1 else ''} of {size}; ask for page=1 "
+                                f"to page={pages}")
     # The index sorts and cuts the page, so that a list of 600,000 persons is never read whole.
     shown = index.members(kind, sort, descending, offset=(page - 1) * size, limit=size)
     html = render_template("browse.html", kind=kind, title=KINDS[kind][1], word=KINDS[kind][0],
