@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from legiongraph.linking.duplicates import name_key, similarity
+from legiongraph.linking.duplicates import THRESHOLD, name_key, similarity
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -22,3 +24,21 @@ def test_doubled_digits_are_not_folded_like_doubled_letters() -> None:
     assert name_key("unit 11") == "unit 11"
     assert name_key("unit 11") != name_key("unit 1")
     assert name_key("Battalion 2200") != name_key("Battalion 20")
+
+
+_NAME = st.lists(st.sampled_from(["andriy", "andrei", "herylovych", "gerilovich", "maksym", "maksim",
+                                  "unit", "12", "13", "synthetic", "sinthetic", "person", "of",
+                                  "capture", "catpure", "kyrylo", "kirill"]),
+                 min_size=1, max_size=4).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=_NAME, b=_NAME, threshold=st.sampled_from([0.5, THRESHOLD, 0.95]))
+def test_a_score_at_the_threshold_or_over_is_exact_and_one_under_it_stays_under(a, b, threshold):
+    """The threshold only skips full comparisons of names that cannot reach it (search relies on it)."""
+    exact = similarity(a, b)
+    bounded = similarity(a, b, threshold)
+    if exact >= threshold:
+        assert bounded == exact
+    else:
+        assert bounded < threshold

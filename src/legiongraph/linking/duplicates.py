@@ -12,6 +12,7 @@ a fraction of a second.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -96,9 +97,19 @@ def _score(a: _Keyed, b: _Keyed, threshold: float = 0.0) -> float:
     return best
 
 
-def similarity(a: str, b: str) -> float:
-    """Return how alike two names are, from 0 to 1, ignoring transliteration and word order."""
-    return _score(_Keyed.of(None, a), _Keyed.of(None, b))  # type: ignore[arg-type]
+def similarity(a: str, b: str, threshold: float = 0.0) -> float:
+    """Return how alike two names are, from 0 to 1, ignoring transliteration and word order.
+
+    A score of at least ``threshold`` is exact; under it, some lower score may be returned, as the
+    cheap upper bounds skip the full comparison of names that cannot reach it.
+    """
+    return _score(_keyed(a), _keyed(b), threshold)
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyed(name: str) -> _Keyed:
+    # Cached because a search compares one typed name with thousands of others.
+    return _Keyed.of(None, name)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ the words starting with what was typed are one index range away, and a misspelt 
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import sqlite3
 import threading
@@ -101,11 +102,31 @@ def _score(query: str, qwords: list[str], key: str) -> float:
         return 0.85 + 0.05 * covered
     # A misspelling: every word typed must be close to a name's word of about its length
     # ("andr" is the start of Andriy, not a misspelt "and").
-    word_score = min(max([difflib.SequenceMatcher(None, q, w).ratio() for w in words
-                          if len(w) >= 4 and abs(len(w) - len(q)) <= 2] or [0.0])
-                     for q in qwords)
-    fuzzy = max(word_score, similarity(query, key))
+    word_score = 1.0
+    for q in qwords:
+        word_score = min(word_score, _closest(q, words))
+        if word_score < THRESHOLD:
+            break  # the minimum can only fall: this name is no misspelling of every word typed
+    fuzzy = max(word_score, similarity(query, key, THRESHOLD))
     return 0.8 * fuzzy if fuzzy >= THRESHOLD else 0.0
+
+
+def _closest(typed: str, words: list[str]) -> float:
+    """Return how close ``typed`` is to the nearest word of about its length; exact from THRESHOLD."""
+    return max((_word_ratio(typed, word) for word in words
+                if len(word) >= 4 and abs(len(word) - len(typed)) <= 2), default=0.0)
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_ratio(typed: str, word: str) -> float:
+    """Return the ratio of a typed word to a name's word when it reaches THRESHOLD, else 0."""
+    # Cached because the candidates of one search share most of their words ("synthetic",
+    # "person"); the cheap upper bounds rule out most words before the costly full ratio.
+    matcher = difflib.SequenceMatcher(None, typed, word)
+    if matcher.real_quick_ratio() < THRESHOLD or matcher.quick_ratio() < THRESHOLD:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= THRESHOLD else 0.0
 
 
 class SearchIndex:
