@@ -71,9 +71,13 @@ run: $(LEGIONGRAPH_STORE_PATH)/CURRENT vendor
 	@echo
 	$(BIN)/legiongraph serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each test file in one of them, so that
+# a file's module fixtures are made once; `make test TEST_WORKERS=0` runs it in this process.
+TEST_WORKERS ?= 2
+
 test: $(TEST_STAMP) $(DOCS_STAMP) vendor
 	$(BIN)/ruff check src tests scripts bench docs
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 	$(MAKE) docs
 
 # The documentation site (MkDocs, Material theme) in site/; --strict turns a broken link or a

@@ -152,15 +152,26 @@ def test_writer_killed_mid_write_leaves_the_previous_file_complete(tmp_path: Pat
     assert not temp.exists()                   # the next writer removes the dead writer's temporary
 
 
+# A rebuild that never ends: its one graph yields triples until the writer is killed, so the kill
+# always lands midway (a finite dataset had to be large, and took 30 s to make, to be sure of it).
 OX_WRITER = """
-import sys
-from rdflib import Dataset, Literal, URIRef
+import itertools, sys
+from rdflib import Literal, URIRef
 from legiongraph.stores import OxigraphStore
-ds = Dataset()
-g = ds.graph(URIRef("http://example.org/g"))
-for i in range(400_000):
-    g.add((URIRef("http://example.org/s%d" % i), URIRef("http://example.org/p"), Literal(i)))
-OxigraphStore(sys.argv[1], read_only=False).replace_all(ds)
+
+class Endless:
+    identifier = URIRef("http://example.org/g")
+    def __len__(self):
+        return 1
+    def __iter__(self):
+        for i in itertools.count():
+            yield URIRef("http://example.org/s%d" % i), URIRef("http://example.org/p"), Literal(i)
+
+class Rebuild:
+    def graphs(self):
+        return [Endless()]
+
+OxigraphStore(sys.argv[1], read_only=False).replace_all(Rebuild())
 """
 
 
