@@ -248,6 +248,16 @@ def test_stats_and_help_name_the_store_they_read(capsys, built):
         assert f"Store: the oxigraph store at {built}" in " ".join(out.split()), command
 
 
+def test_help_never_breaks_the_store_path_across_lines(capsys, tmp_path):
+    """Regression: help wrapped a long store path at its hyphens ("popen-" / "gw0/cli0/store")."""
+    store = tmp_path / "a-folder-with-a-long-hyphenated-name" / "another-long-hyphenated-folder" / "store"
+    code, out, _ = run(capsys, "--store-path", str(store), "query", "--help")
+    assert code == 0
+    assert f"\nStore: the oxigraph store at {store}\n" in out
+    advice = "Change it with --store-path before the command, or LEGIONGRAPH_STORE_PATH."
+    assert advice in " ".join(out.split())
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

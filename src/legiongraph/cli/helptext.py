@@ -19,5 +19,8 @@ class StoreCommand(click.Command):
         config = ctx.find_object(Config)
         if config is not None:
             formatter.write_paragraph()
-            formatter.write_text(f"Store: the {store_location(config)} (change it with --store-path "
-                                 "before the command, or LEGIONGRAPH_STORE_PATH).")
+            # On a line of its own, never wrapped: wrapping breaks a path at its hyphens, and a path
+            # copied from the help must work.
+            formatter.write(f"{'':>{formatter.current_indent}}Store: the {store_location(config)}\n")
+            formatter.write_text("Change it with --store-path before the command, or "
+                                 "LEGIONGRAPH_STORE_PATH.")
